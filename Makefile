@@ -15,7 +15,10 @@
 
 # B: the build folder (helpers and parallel checkouts may use their own).
 B       ?= build
-CC      ?= gcc
+# gcc unless the caller names another compiler (make's built-in default is cc).
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
 CLANG   ?= clang
 PKGS    := libpcre2-8 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -14,14 +14,9 @@
 
 #include "harness.h"
 #include "util/crc32.h"
+#include "util/endian.h"
 
 enum { HEADER = 24 };
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void load(const uint8_t *file, size_t n, const uint8_t *text, size_t text_n)
 {
@@ -48,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		return 0;
 	memcpy(fixed, data, n);
 	uint64_t body = n - HEADER;
-	put_u32(fixed + 12, (uint32_t)body);
-	put_u32(fixed + 16, (uint32_t)(body >> 32));
-	put_u32(fixed + 20, lw_crc32(0, fixed + HEADER, body));
+	lw_put_u32(fixed + 12, (uint32_t)body);
+	lw_put_u32(fixed + 16, (uint32_t)(body >> 32));
+	lw_put_u32(fixed + 20, lw_crc32(0, fixed + HEADER, body));
 	load(fixed, n, data, n);
 	free(fixed);
 	return 0;

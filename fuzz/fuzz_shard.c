@@ -15,15 +15,10 @@
 #include "harness.h"
 #include "lowwatt/shard.h"
 #include "util/crc32.h"
+#include "util/endian.h"
 
 /* Where shard.h puts the two checksums. */
 enum { PAYLOAD_CRC_AT = 32, HEADER_CRC_AT = 44 };
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void parse(const uint8_t *data, size_t n)
 {
@@ -65,9 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	if (!fixed)
 		return 0;
 	memcpy(fixed, data, n);
-	put_u32(fixed + PAYLOAD_CRC_AT,
+	lw_put_u32(fixed + PAYLOAD_CRC_AT,
 		lw_crc32(0, fixed + LW_SHARD_HEADER_SIZE, n - LW_SHARD_HEADER_SIZE));
-	put_u32(fixed + HEADER_CRC_AT, lw_crc32(0, fixed, HEADER_CRC_AT));
+	lw_put_u32(fixed + HEADER_CRC_AT, lw_crc32(0, fixed, HEADER_CRC_AT));
 	parse(fixed, n);
 	free(fixed);
 	return 0;

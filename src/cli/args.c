@@ -157,3 +157,24 @@ void cli_free(cli_flag *flags, int n_flags, cli_list *positional)
 		*positional = (cli_list){0};
 	}
 }
+
+int cli_dispatch(const char *group, int argc, char **argv, const cli_verb *verbs, int n_verbs)
+{
+	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+		printf("usage: lowwatt %s VERB [FLAGS]   (lowwatt %s VERB --help for its flags)\n",
+		       group, group);
+		for (int i = 0; i < n_verbs; i++)
+			printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
+		return 0;
+	}
+	for (int i = 0; argc >= 1 && i < n_verbs; i++)
+		if (strcmp(argv[0], verbs[i].name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "lowwatt %s: expected ", group);
+	for (int i = 0; i < n_verbs; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "" : i == n_verbs - 1 ? " or " : ", ", verbs[i].name);
+	if (argc >= 1)
+		fprintf(stderr, ", got '%s'", argv[0]);
+	fprintf(stderr, " (see lowwatt %s --help)\n", group);
+	return CLI_USAGE;
+}

@@ -42,6 +42,17 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
 /* Print "usage: ..." and the flag table to stdout. */
 void cli_print_usage(const char *cmd, const char *usage, const cli_flag *flags, int n_flags);
 
+/* A verb of a command group: `lowwatt tokenizer train ...`. */
+typedef struct cli_verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} cli_verb;
+
+/* Run the verb named by argv[0] with the words after it; --help lists the
+ * verbs; anything else is a usage error naming the verbs. */
+int cli_dispatch(const char *group, int argc, char **argv, const cli_verb *verbs, int n_verbs);
+
 /* Free what cli_parse allocated for CLI_STRINGS flags and positionals. */
 void cli_free(cli_flag *flags, int n_flags, cli_list *positional);
 

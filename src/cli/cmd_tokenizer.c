@@ -141,17 +141,10 @@ done:
 
 int cmd_tokenizer(int argc, char **argv)
 {
-	if (argc >= 1 && strcmp(argv[0], "train") == 0)
-		return tokenizer_train(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "info") == 0)
-		return tokenizer_info(argc - 1, argv + 1);
-	if (argc >= 1 && strcmp(argv[0], "bench") == 0)
-		return tokenizer_bench(argc - 1, argv + 1);
-	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-		printf("usage: lowwatt tokenizer train|info|bench [FLAGS]\n");
-		return 0;
-	}
-	fprintf(stderr, "lowwatt tokenizer: expected train, info or bench%s%s\n",
-		argc ? ", got " : "", argc ? argv[0] : "");
-	return 2;
+	static const cli_verb verbs[] = {
+		{"train", tokenizer_train, "learn a byte-level BPE tokenizer from text files"},
+		{"info", tokenizer_info, "vocabulary, merges and checksum of a tokenizer"},
+		{"bench", tokenizer_bench, "time the encoder on a file (MB/s)"},
+	};
+	return cli_dispatch("tokenizer", argc, argv, verbs, sizeof verbs / sizeof *verbs);
 }

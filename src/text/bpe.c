@@ -18,6 +18,7 @@
 #include "text/bpe_internal.h"
 #include "util/alloc.h"
 #include "util/crc32.h"
+#include "util/endian.h"
 
 /* ------------------------------------------------------------ specials */
 
@@ -322,7 +323,8 @@ void lw_bpe_free(lw_bpe *bpe)
 
 static void put_u32(lw_buf *out, uint32_t v)
 {
-	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+	uint8_t b[4];
+	lw_put_u32(b, v);
 	lw_buf_append(out, b, 4);
 }
 

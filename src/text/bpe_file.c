@@ -49,6 +49,7 @@
 #include "util/alloc.h"
 #include "util/crc32.h"
 #include "util/file.h"
+#include "util/endian.h"
 
 #define LWTOK_VERSION 1u
 #define HEADER_SIZE 24u
@@ -56,16 +57,6 @@
 static const uint8_t MAGIC[8] = {0x89, 'L', 'W', 'T', 'O', 'K', 0x0D, 0x0A};
 
 /* ------------------------------------------------------------ reading */
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
 
 /* A cursor over the body that reports positions as file offsets. */
 typedef struct reader {
@@ -85,7 +76,7 @@ static lw_status read_u32(reader *r, uint32_t *v, const char *what)
 {
 	if (r->n - r->pos < 4)
 		return truncated(r, 4, what);
-	*v = get_u32(r->p + r->pos);
+	*v = lw_get_u32(r->p + r->pos);
 	r->pos += 4;
 	return LW_OK;
 }
@@ -113,7 +104,7 @@ static lw_status read_tokens(reader *r, bpe_draft *d)
 	d->tok_bytes = lw_xmalloc(total ? total : 1, "token bytes");
 	size_t pos = start, off = 0;
 	for (int32_t id = 0; id < d->vocab; id++) {
-		uint32_t len = get_u32(r->p + pos);
+		uint32_t len = lw_get_u32(r->p + pos);
 		d->tok_off[id] = (uint32_t)off;
 		memcpy(d->tok_bytes + off, r->p + pos + 4, len);
 		pos += 4 + len;
@@ -136,8 +127,8 @@ static lw_status read_merges(reader *r, bpe_draft *d)
 		const uint8_t *m = r->p + r->pos + 12 * (size_t)k;
 		/* An id above INT32_MAX turns negative and is refused as out of
 		 * range by bpe_build. */
-		d->merges[k] = (bpe_merge){(int32_t)get_u32(m), (int32_t)get_u32(m + 4),
-					   (int32_t)get_u32(m + 8)};
+		d->merges[k] = (bpe_merge){(int32_t)lw_get_u32(m), (int32_t)lw_get_u32(m + 4),
+					   (int32_t)lw_get_u32(m + 8)};
 	}
 	r->pos += need;
 	return LW_OK;
@@ -181,13 +172,13 @@ static lw_status check_header(const uint8_t *p, size_t n, const char *name, lw_e
 	size_t k = n < sizeof MAGIC ? n : sizeof MAGIC;
 	if (memcmp(p, MAGIC, k) != 0)
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: not a lowwatt tokenizer (bad magic)", name);
-	if (n >= 12 && get_u32(p + 8) != LWTOK_VERSION)
+	if (n >= 12 && lw_get_u32(p + 8) != LWTOK_VERSION)
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: unsupported version %u (this program reads version %u)",
-				  name, get_u32(p + 8), LWTOK_VERSION);
+				  name, lw_get_u32(p + 8), LWTOK_VERSION);
 	if (n < HEADER_SIZE)
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: truncated at byte %zu: expected the %u-byte header",
 				  name, n, HEADER_SIZE);
-	uint64_t body = get_u64(p + 12);
+	uint64_t body = lw_get_u64(p + 12);
 	if (body > n - HEADER_SIZE)
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: truncated at byte %zu: expected %llu body bytes",
 				  name, n, (unsigned long long)body);
@@ -195,7 +186,7 @@ static lw_status check_header(const uint8_t *p, size_t n, const char *name, lw_e
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: %llu unexpected bytes after the body, at byte %llu",
 				  name, (unsigned long long)(n - HEADER_SIZE - body),
 				  (unsigned long long)(HEADER_SIZE + body));
-	if (lw_crc32(0, p + HEADER_SIZE, body) != get_u32(p + 20))
+	if (lw_crc32(0, p + HEADER_SIZE, body) != lw_get_u32(p + 20))
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: checksum mismatch (file is corrupt)", name);
 	return LW_OK;
 }
@@ -213,22 +204,16 @@ lw_status lw_bpe_load_lwtok_mem(const void *data, size_t n, const char *name,
 
 /* ------------------------------------------------------------ writing */
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 lw_status lw_bpe_save(const lw_bpe *bpe, const char *path, lw_err *err)
 {
 	lw_buf body = {0};
 	bpe_write_body(bpe, &body);
 	uint8_t head[HEADER_SIZE];
 	memcpy(head, MAGIC, sizeof MAGIC);
-	put_u32(head + 8, LWTOK_VERSION);
-	put_u32(head + 12, (uint32_t)body.len);
-	put_u32(head + 16, (uint32_t)((uint64_t)body.len >> 32));
-	put_u32(head + 20, lw_crc32(0, body.data, body.len));
+	lw_put_u32(head + 8, LWTOK_VERSION);
+	lw_put_u32(head + 12, (uint32_t)body.len);
+	lw_put_u32(head + 16, (uint32_t)((uint64_t)body.len >> 32));
+	lw_put_u32(head + 20, lw_crc32(0, body.data, body.len));
 	lw_atomic_file f;
 	lw_status st = lw_atomic_open(&f, path, err);
 	if (st == LW_OK)

@@ -304,19 +304,11 @@ static lw_status read_merges(const char *text, size_t n, const tok_index *ix, bp
 
 /* ------------------------------------------------------------ API */
 
-static char *joined(const char *dir, const char *file)
-{
-	size_t n = strlen(dir) + strlen(file) + 2;
-	char *p = lw_xmalloc(n, "file name");
-	snprintf(p, n, "%s/%s", dir, file);
-	return p;
-}
-
 lw_status lw_bpe_load_gpt2_mem(const char *encoder_json, size_t json_len,
 			       const char *vocab_bpe, size_t bpe_len, const char *name,
 			       lw_bpe **out, lw_err *err)
 {
-	char *jname = joined(name, "encoder.json"), *bname = joined(name, "vocab.bpe");
+	char *jname = lw_path_join(name, "encoder.json"), *bname = lw_path_join(name, "vocab.bpe");
 	bpe_draft d = {.tok_name = jname, .merge_name = bname};
 	tok_index ix = {0};
 	int32_t n_enc = 0;
@@ -351,7 +343,7 @@ cleanup:
 
 static lw_status load_gpt2_dir(const char *dir, lw_bpe **out, lw_err *err)
 {
-	char *jpath = joined(dir, "encoder.json"), *bpath = joined(dir, "vocab.bpe");
+	char *jpath = lw_path_join(dir, "encoder.json"), *bpath = lw_path_join(dir, "vocab.bpe");
 	lw_buf json = {0}, merges = {0};
 	lw_status st = lw_file_read_all(jpath, &json, err);
 	if (st == LW_OK)

@@ -156,15 +156,6 @@ lw_status lw_brown_detag(const uint8_t *tagged, size_t n, lw_buf *out, lw_err *e
 
 /* ------------------------------------------------------------ cats.txt */
 
-/* "dir/name" in a fresh string. */
-static char *join_path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = lw_xmalloc(n, "path");
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* A document name is a plain file name: letters, digits, '_', '-', '.',
  * not starting with '.' (so never "..", never a path). */
 static int valid_name(const char *s)
@@ -239,7 +230,7 @@ static lw_status parse_cats(char *text, size_t len, const char *path, doc_list *
 /* Read and parse src_dir/cats.txt into cats (the text) and docs. */
 static lw_status read_cats(const char *src_dir, lw_buf *cats, doc_list *docs, lw_err *err)
 {
-	char *path = join_path(src_dir, "cats.txt");
+	char *path = lw_path_join(src_dir, "cats.txt");
 	lw_status st = lw_file_read_all(path, cats, err);
 	if (st != LW_OK) {
 		char why[LW_ERR_MSG_MAX];
@@ -310,7 +301,7 @@ static lw_status write_doc(split_file *sf, const lw_buf *text, lw_err *err)
 static lw_status convert_doc(const char *src_dir, const char *name, lw_buf *raw, lw_buf *text,
 			     uint64_t *words, lw_err *err)
 {
-	char *path = join_path(src_dir, name);
+	char *path = lw_path_join(src_dir, name);
 	raw->len = 0;
 	text->len = 0;
 	lw_status st = lw_file_read_all(path, raw, err);
@@ -334,7 +325,7 @@ lw_status lw_brown_convert(const char *src_dir, const char *out_dir, lw_brown_st
 	lw_buf cats = {0}, raw = {0}, text = {0};
 	doc_list docs = {0};
 	split_file split[2] = {0}; /* 0: train, 1: validation */
-	char *paths[2] = {join_path(out_dir, "train.txt"), join_path(out_dir, "val.txt")};
+	char *paths[2] = {lw_path_join(out_dir, "train.txt"), lw_path_join(out_dir, "val.txt")};
 	uint64_t words = 0;
 
 	lw_status st = read_cats(src_dir, &cats, &docs, err);

@@ -18,6 +18,7 @@
 
 #include "util/crc32.h"
 #include "util/file.h"
+#include "util/endian.h"
 
 /* Tokens must fit an int32_t: the vocabulary holds at most 2^31 ids. */
 #define MAX_VOCAB 0x80000000u
@@ -39,28 +40,6 @@ enum {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
 
 static uint32_t width_for(uint32_t vocab_size)
 {
@@ -105,14 +84,14 @@ static void build_header(uint8_t h[LW_SHARD_HEADER_SIZE], uint32_t vocab_size,
 {
 	memset(h, 0, LW_SHARD_HEADER_SIZE);
 	memcpy(h + OFF_MAGIC, LW_SHARD_MAGIC, 8);
-	put_u32(h + OFF_VERSION, LW_SHARD_VERSION);
-	put_u32(h + OFF_VOCAB, vocab_size);
-	put_u32(h + OFF_WIDTH, width_for(vocab_size));
-	put_u32(h + OFF_TOKENIZER, tokenizer_checksum);
-	put_u64(h + OFF_COUNT, count);
-	put_u32(h + OFF_PAYLOAD_CRC, payload_crc);
-	put_u64(h + OFF_TEXT_BYTES, text_bytes);
-	put_u32(h + OFF_HEADER_CRC, lw_crc32(0, h, OFF_HEADER_CRC));
+	lw_put_u32(h + OFF_VERSION, LW_SHARD_VERSION);
+	lw_put_u32(h + OFF_VOCAB, vocab_size);
+	lw_put_u32(h + OFF_WIDTH, width_for(vocab_size));
+	lw_put_u32(h + OFF_TOKENIZER, tokenizer_checksum);
+	lw_put_u64(h + OFF_COUNT, count);
+	lw_put_u32(h + OFF_PAYLOAD_CRC, payload_crc);
+	lw_put_u64(h + OFF_TEXT_BYTES, text_bytes);
+	lw_put_u32(h + OFF_HEADER_CRC, lw_crc32(0, h, OFF_HEADER_CRC));
 }
 
 lw_status lw_shard_write(const char *path, uint32_t vocab_size, uint32_t tokenizer_checksum,
@@ -156,13 +135,13 @@ static lw_status check_header(const uint8_t *h, const char *name, lw_err *err)
 	if (memcmp(h + OFF_MAGIC, LW_SHARD_MAGIC, 8) != 0)
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: not a lowwatt token shard (bad magic)",
 				  name);
-	uint32_t version = get_u32(h + OFF_VERSION);
+	uint32_t version = lw_get_u32(h + OFF_VERSION);
 	if (version != LW_SHARD_VERSION)
 		return lw_err_set(err, LW_ERR_FORMAT,
 				  "%s: shard version %u is not supported (this lowwatt reads "
 				  "version %u)",
 				  name, version, LW_SHARD_VERSION);
-	uint32_t want = get_u32(h + OFF_HEADER_CRC), got = lw_crc32(0, h, OFF_HEADER_CRC);
+	uint32_t want = lw_get_u32(h + OFF_HEADER_CRC), got = lw_crc32(0, h, OFF_HEADER_CRC);
 	if (want != got)
 		return lw_err_set(err, LW_ERR_FORMAT,
 				  "%s: corrupt header (header CRC 0x%08x, computed 0x%08x)", name,
@@ -171,7 +150,7 @@ static lw_status check_header(const uint8_t *h, const char *name, lw_err *err)
 		if (h[i])
 			return lw_err_set(err, LW_ERR_FORMAT,
 					  "%s: header byte %u is not zero (reserved)", name, i);
-	uint32_t vocab = get_u32(h + OFF_VOCAB), width = get_u32(h + OFF_WIDTH);
+	uint32_t vocab = lw_get_u32(h + OFF_VOCAB), width = lw_get_u32(h + OFF_WIDTH);
 	if (vocab == 0 || vocab > MAX_VOCAB)
 		return lw_err_set(err, LW_ERR_FORMAT,
 				  "%s: vocabulary size %u is outside [1, 2^31]", name, vocab);
@@ -233,16 +212,16 @@ lw_status lw_shard_parse(const void *data, size_t n, const char *name, lw_shard 
 		return st;
 	lw_shard s = {
 		.tokens = d + LW_SHARD_HEADER_SIZE,
-		.vocab_size = get_u32(d + OFF_VOCAB),
-		.token_width = get_u32(d + OFF_WIDTH),
-		.tokenizer_checksum = get_u32(d + OFF_TOKENIZER),
-		.count = get_u64(d + OFF_COUNT),
-		.text_bytes = get_u64(d + OFF_TEXT_BYTES),
+		.vocab_size = lw_get_u32(d + OFF_VOCAB),
+		.token_width = lw_get_u32(d + OFF_WIDTH),
+		.tokenizer_checksum = lw_get_u32(d + OFF_TOKENIZER),
+		.count = lw_get_u64(d + OFF_COUNT),
+		.text_bytes = lw_get_u64(d + OFF_TEXT_BYTES),
 	};
 	st = check_size(s.count, s.token_width, n, name, err);
 	if (st != LW_OK)
 		return st;
-	uint32_t want = get_u32(d + OFF_PAYLOAD_CRC);
+	uint32_t want = lw_get_u32(d + OFF_PAYLOAD_CRC);
 	uint32_t got = lw_crc32(0, s.tokens, n - LW_SHARD_HEADER_SIZE);
 	if (want != got)
 		return lw_err_set(err, LW_ERR_FORMAT,

@@ -12,6 +12,14 @@
 
 #include "util/alloc.h"
 
+char *lw_path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = lw_xmalloc(n, "file name");
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
 lw_status lw_file_read_all(const char *path, lw_buf *out, lw_err *err)
 {
 	FILE *fp = fopen(path, "rb");

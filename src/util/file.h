@@ -14,6 +14,9 @@
 #include "lowwatt/buf.h"
 #include "lowwatt/status.h"
 
+/* "dir/name" in a fresh string (lw_xmalloc'ed; the caller frees it). */
+char *lw_path_join(const char *dir, const char *name);
+
 /* Read all of path into out (NUL-terminated). */
 lw_status lw_file_read_all(const char *path, lw_buf *out, lw_err *err);
 
