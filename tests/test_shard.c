@@ -9,6 +9,7 @@
 
 #include "lowwatt/shard.h"
 #include "util/crc32.h"
+#include "util/endian.h"
 #include "util/file.h"
 
 typedef struct fixture {
@@ -35,21 +36,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Recompute the header CRC after editing a header field. */
 static void fix_header_crc(uint8_t *file)
 {
-	wr32(file + 44, lw_crc32(0, file, 44));
+	lw_put_u32(file + 44, lw_crc32(0, file, 44));
 }
 
 /* Read path whole into b. */
@@ -92,21 +82,21 @@ static void round_trip(const char *path, uint32_t vocab, uint32_t width, size_t 
 	slurp(path, &b);
 	assert_int_equal(b.len, 64 + n * width);
 	assert_memory_equal(b.data, "LWTOKENS", 8);
-	assert_int_equal(rd32(b.data + 8), 1);
-	assert_int_equal(rd32(b.data + 12), vocab);
-	assert_int_equal(rd32(b.data + 16), width);
-	assert_int_equal(rd32(b.data + 20), 0xdeadbeef);
-	assert_int_equal(rd32(b.data + 24), n);
-	assert_int_equal(rd32(b.data + 28), 0);
-	assert_int_equal(rd32(b.data + 32), lw_crc32(0, b.data + 64, n * width));
-	assert_int_equal(rd32(b.data + 36), 4 * n + 3);
-	assert_int_equal(rd32(b.data + 40), 0);
-	assert_int_equal(rd32(b.data + 44), lw_crc32(0, b.data, 44));
+	assert_int_equal(lw_get_u32(b.data + 8), 1);
+	assert_int_equal(lw_get_u32(b.data + 12), vocab);
+	assert_int_equal(lw_get_u32(b.data + 16), width);
+	assert_int_equal(lw_get_u32(b.data + 20), 0xdeadbeef);
+	assert_int_equal(lw_get_u32(b.data + 24), n);
+	assert_int_equal(lw_get_u32(b.data + 28), 0);
+	assert_int_equal(lw_get_u32(b.data + 32), lw_crc32(0, b.data + 64, n * width));
+	assert_int_equal(lw_get_u32(b.data + 36), 4 * n + 3);
+	assert_int_equal(lw_get_u32(b.data + 40), 0);
+	assert_int_equal(lw_get_u32(b.data + 44), lw_crc32(0, b.data, 44));
 	for (int i = 48; i < 64; i++)
 		assert_int_equal(b.data[i], 0);
 	if (n) {
 		const uint8_t *last = b.data + 64 + (n - 1) * width;
-		uint32_t v = width == 2 ? (uint32_t)(last[0] | last[1] << 8) : rd32(last);
+		uint32_t v = width == 2 ? (uint32_t)(last[0] | last[1] << 8) : lw_get_u32(last);
 		assert_int_equal(v, vocab - 1);
 	}
 
@@ -208,7 +198,7 @@ static void test_bad_header(void **state)
 			  "t.lwtk: not a lowwatt token shard (bad magic)");
 
 	memcpy(h, b.data, b.len);
-	wr32(h + 8, 7);
+	lw_put_u32(h + 8, 7);
 	fix_header_crc(h);
 	expect_open_fails(f->path, h, b.len, LW_ERR_FORMAT,
 			  "t.lwtk: shard version 7 is not supported (this lowwatt reads version 1)");
@@ -229,12 +219,12 @@ static void test_bad_header(void **state)
 
 	/* Width that does not match the vocabulary (CRC made consistent). */
 	memcpy(h, b.data, b.len);
-	wr32(h + 16, 4);
+	lw_put_u32(h + 16, 4);
 	fix_header_crc(h);
 	expect_open_fails(f->path, h, b.len, LW_ERR_FORMAT,
 			  "token width 4 does not match the vocabulary of 5000 (expected 2)");
 	memcpy(h, b.data, b.len);
-	wr32(h + 12, 0);
+	lw_put_u32(h + 12, 0);
 	fix_header_crc(h);
 	expect_open_fails(f->path, h, b.len, LW_ERR_FORMAT, "vocabulary size 0");
 
@@ -273,12 +263,12 @@ static void test_token_outside_vocab(void **state)
 	memcpy(h, b.data, b.len);
 	h[64 + 3 * 2] = 0x88; /* 5000 = 0x1388 */
 	h[64 + 3 * 2 + 1] = 0x13;
-	wr32(h + 32, lw_crc32(0, h + 64, 2000));
+	lw_put_u32(h + 32, lw_crc32(0, h + 64, 2000));
 	fix_header_crc(h);
 	expect_open_fails(f->path, h, b.len, LW_ERR_FORMAT,
 			  "token 3 (byte offset 70) is 5000, outside the vocabulary of 5000");
 	h[64 + 3 * 2] = 0x87; /* 4999: fine */
-	wr32(h + 32, lw_crc32(0, h + 64, 2000));
+	lw_put_u32(h + 32, lw_crc32(0, h + 64, 2000));
 	fix_header_crc(h);
 	tu_write_file(f->path, h, b.len);
 	lw_shard s;
@@ -365,6 +355,8 @@ static void test_open_errors(void **state)
 	assert_int_equal(lw_shard_open(missing, &s, &err), LW_ERR_IO);
 	assert_non_null(strstr(err.msg, "missing.lwtk: cannot open"));
 	assert_int_equal(lw_shard_open(f->dir, &s, &err), LW_ERR_IO);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_null(s.map);
 	free(missing);
 }
 

@@ -84,6 +84,16 @@ static void atomic_file_commits_whole_or_nothing(void **state)
 	assert_memory_equal(b.data, "new!", 4);
 	lw_buf_free(&b);
 
+	/* A new file's mode is 0666 less the umask, as for any new file. */
+	mode_t old_mask = umask(027);
+	assert_int_equal(lw_atomic_open(&f, path, &err), LW_OK);
+	assert_int_equal(lw_atomic_commit(&f, &err), LW_OK);
+	umask(old_mask);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(st.st_size, 0);
+
 	/* Only the target is left in the folder. */
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 1", dir);
@@ -124,6 +134,11 @@ static void err_prefix_and_truncation(void **state)
 	lw_err_prefix(&err, longp); /* must not overflow */
 	assert_true(strlen(err.msg) < LW_ERR_MSG_MAX);
 	assert_int_equal(lw_err_set(NULL, LW_ERR_IO, "ignored"), LW_ERR_IO);
+	/* Quoted bytes cannot break the message into lines. */
+	lw_err_set(&err, LW_ERR_FORMAT, "bad key '%s'", "a\nb\r\tc\x7f");
+	assert_string_equal(err.msg, "bad key 'a?b??c?'");
+	lw_err_prefix(&err, "x\ny");
+	assert_string_equal(err.msg, "x?y: bad key 'a?b??c?'");
 }
 
 /* Collect the documents of text as "[doc]" strings. */

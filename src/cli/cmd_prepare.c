@@ -57,7 +57,10 @@ int cmd_prepare(int argc, char **argv)
 	    encode_documents(bpe, &text, &ids, &docs, &err))
 		goto fail;
 	if (docs == 0) {
-		lw_err_set(&err, LW_ERR_ARG, "%s: no text to prepare (the file is empty)", input);
+		lw_err_set(&err, LW_ERR_ARG,
+			   "%s: no text to prepare (the file is empty or holds only separator "
+			   "lines)",
+			   input);
 		goto fail;
 	}
 	if (lw_shard_write(out, (uint32_t)lw_bpe_vocab_size(bpe), lw_bpe_checksum(bpe), text.len, ids.ids,

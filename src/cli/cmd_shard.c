@@ -2,7 +2,6 @@
  * cmd_shard.c — `lowwatt shard info FILE...`: what a token shard holds.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -15,7 +14,7 @@ static int shard_info(int argc, char **argv)
 	int rc = cli_parse(cmd, "FILE.lwtk...", argc, argv, NULL, 0, &files);
 	if (rc == 0 && files.n == 0) {
 		fprintf(stderr, "lowwatt %s: expected one or more shard files\n", cmd);
-		rc = 2;
+		rc = CLI_USAGE;
 	}
 	for (int i = 0; rc == 0 && i < files.n; i++) {
 		lw_err err = {0};

@@ -5,16 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "lowwatt/version.h"
 
-typedef struct subcommand {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-} subcommand;
-
-static const subcommand SUBCOMMANDS[] = {
+static const cli_verb SUBCOMMANDS[] = {
 	{"corpus", cmd_corpus, "prepare a corpus as plain text (brown)"},
 	{"tokenizer", cmd_tokenizer, "train, inspect or benchmark a BPE tokenizer"},
 	{"tokenize", cmd_tokenize, "encode standard input to token ids, or --decode them"},
@@ -55,8 +50,9 @@ const char *cli_count(char *buf, size_t size, unsigned long long n)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		print_help();
-		return 2;
+		/* A usage error: one line on stderr, like every other. */
+		fprintf(stderr, "lowwatt: expected a command (see lowwatt --help)\n");
+		return CLI_USAGE;
 	}
 	const char *name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
@@ -71,5 +67,5 @@ int main(int argc, char **argv)
 		if (strcmp(name, SUBCOMMANDS[i].name) == 0)
 			return SUBCOMMANDS[i].run(argc - 2, argv + 2);
 	fprintf(stderr, "lowwatt: unknown command '%s' (see lowwatt --help)\n", name);
-	return 2;
+	return CLI_USAGE;
 }

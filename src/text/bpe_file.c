@@ -211,8 +211,7 @@ lw_status lw_bpe_save(const lw_bpe *bpe, const char *path, lw_err *err)
 	uint8_t head[HEADER_SIZE];
 	memcpy(head, MAGIC, sizeof MAGIC);
 	lw_put_u32(head + 8, LWTOK_VERSION);
-	lw_put_u32(head + 12, (uint32_t)body.len);
-	lw_put_u32(head + 16, (uint32_t)((uint64_t)body.len >> 32));
+	lw_put_u64(head + 12, body.len);
 	lw_put_u32(head + 20, lw_crc32(0, body.data, body.len));
 	lw_atomic_file f;
 	lw_status st = lw_atomic_open(&f, path, err);

@@ -99,14 +99,6 @@ typedef struct tok_index {
 	const bpe_draft *d;
 } tok_index;
 
-static uint64_t bytes_hash(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xCBF29CE484222325ull; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001B3ull;
-	return h ^ (h >> 32);
-}
-
 static void index_build(tok_index *ix, const bpe_draft *d, int32_t n_ids, int32_t skip)
 {
 	size_t cap = 16;
@@ -120,7 +112,7 @@ static void index_build(tok_index *ix, const bpe_draft *d, int32_t n_ids, int32_
 		if (id == skip)
 			continue;
 		const uint8_t *p = d->tok_bytes + d->tok_off[id];
-		size_t i = bytes_hash(p, d->tok_off[id + 1] - d->tok_off[id]) & ix->mask;
+		size_t i = bpe_bytes_hash(p, d->tok_off[id + 1] - d->tok_off[id]) & ix->mask;
 		while (ix->slot[i] >= 0)
 			i = (i + 1) & ix->mask;
 		ix->slot[i] = id;
@@ -129,7 +121,7 @@ static void index_build(tok_index *ix, const bpe_draft *d, int32_t n_ids, int32_
 
 static int32_t index_find(const tok_index *ix, const uint8_t *p, size_t n)
 {
-	for (size_t i = bytes_hash(p, n) & ix->mask;; i = (i + 1) & ix->mask) {
+	for (size_t i = bpe_bytes_hash(p, n) & ix->mask;; i = (i + 1) & ix->mask) {
 		int32_t id = ix->slot[i];
 		if (id < 0)
 			return -1;

@@ -18,10 +18,11 @@
 #include <stdint.h>
 
 #include "lowwatt/bpe.h"
+#include "text/bpe_internal.h"
 #include "text/pretok.h"
 
-/* Limits that keep every size in 32 bits and every allocation sane. */
-#define BPE_MAX_VOCAB (1 << 24)
+/* With BPE_MAX_VOCAB (bpe_internal.h), the limits that keep every size in
+ * 32 bits and every allocation sane. */
 #define BPE_MAX_TOKEN_BYTES (1u << 30) /* all token strings together */
 
 /* One merge in rank order: left and right join into result. */

@@ -44,15 +44,6 @@ typedef struct piece_table {
 	uint64_t total;     /* pieces added, with repeats */
 } piece_table;
 
-/* FNV-1a, 64-bit: plenty for pieces that are mostly a few bytes long. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3u;
-	return h;
-}
-
 static void table_put_slot(piece_table *t, size_t piece)
 {
 	size_t mask = t->slots_cap - 1, i = t->hashes[piece] & mask;
@@ -90,7 +81,7 @@ static void table_free(piece_table *t)
 static lw_status table_add(const uint8_t *piece, size_t n, void *ctx)
 {
 	piece_table *t = ctx;
-	uint64_t h = hash_bytes(piece, n);
+	uint64_t h = bpe_bytes_hash(piece, n);
 	size_t mask = t->slots_cap - 1, i = h & mask;
 	t->total++;
 	for (; t->slots[i]; i = (i + 1) & mask) {
@@ -168,6 +159,11 @@ lw_status lw_bpe_train(const char *const *paths, int n_paths, int vocab_size,
 				"vocabulary size %d is too small: need at least %d "
 				"(256 bytes + %d special tokens)",
 				vocab_size, LW_BPE_MIN_VOCAB, LW_SPECIAL_COUNT);
+		goto cleanup;
+	}
+	if (vocab_size > BPE_MAX_VOCAB) {
+		st = lw_err_set(err, LW_ERR_ARG, "vocabulary size %d is too large: at most %d",
+				vocab_size, BPE_MAX_VOCAB);
 		goto cleanup;
 	}
 	if (n_paths < 1) {

@@ -75,8 +75,10 @@ lw_status lw_pretok_split(lw_pretok *pt, const uint8_t *text, size_t n,
 			start = ov[0];
 			end = ov[1];
 		} else if (rc != PCRE2_ERROR_NOMATCH) {
-			return lw_err_set(err, LW_ERR_STATE, "pre-tokenizer: PCRE2 match error %d at byte %zu",
-					  rc, pos);
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(rc, msg, sizeof msg);
+			return lw_err_set(err, LW_ERR_STATE, "pre-tokenizer: match failed at byte %zu: %s (PCRE2 error %d)",
+					  pos, (char *)msg, rc);
 		}
 		/* Every byte is in some piece: bytes the pattern skipped (invalid
 		 * UTF-8) form a piece of their own. */

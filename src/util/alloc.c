@@ -3,6 +3,7 @@
  */
 #include "util/alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,12 @@ void *lw_xgrow(void *p, size_t *cap, size_t need, size_t elem, const char *what)
 {
 	if (need <= *cap)
 		return p;
+	/* No size_t can hold need elements: as out of memory, not a wrap. */
+	if (elem == 0 || need > SIZE_MAX / elem)
+		die_oom(SIZE_MAX, what);
 	size_t c = *cap ? *cap : 16;
 	while (c < need)
-		c *= 2;
+		c = c <= SIZE_MAX / 2 / elem ? c * 2 : need; /* doubling would overflow */
 	*cap = c;
 	return lw_xrealloc(p, c * elem, what);
 }

@@ -5,12 +5,16 @@
 #include "util/file.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
+#include "util/rng.h"
 
 char *lw_path_join(const char *dir, const char *name)
 {
@@ -43,22 +47,34 @@ lw_status lw_file_read_all(const char *path, lw_buf *out, lw_err *err)
 	return LW_OK;
 }
 
+/* Create "path.tmp.XXXXXXXX" exclusively, with mode 0666 less the umask (as
+ * any new file gets; mkstemp's 0600 would need the umask changed to fix). */
+static int create_temporary(const char *path, char *tmp, size_t size)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t x = lw_mix64((uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32 ^ (uintptr_t)tmp);
+	for (int attempt = 0; attempt < 100; attempt++) {
+		x = lw_mix64(x);
+		snprintf(tmp, size, "%s.tmp.%08x", path, (unsigned)x);
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1; /* errno is EEXIST */
+}
+
 lw_status lw_atomic_open(lw_atomic_file *f, const char *path, lw_err *err)
 {
 	*f = (lw_atomic_file){0};
 	size_t n = strlen(path) + 16;
 	char *tmp = lw_xmalloc(n, "temporary file name");
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
+	int fd = create_temporary(path, tmp, n);
 	if (fd < 0) {
 		lw_status st = lw_err_set(err, LW_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
 		free(tmp);
 		return st;
 	}
-	/* mkstemp creates 0600; give the file the usual permissions. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
 	f->fp = fdopen(fd, "wb");
 	if (!f->fp) {
 		close(fd);
@@ -78,6 +94,27 @@ lw_status lw_atomic_write(lw_atomic_file *f, const void *data, size_t n, lw_err 
 	return LW_OK;
 }
 
+/* Make the rename durable too: fsync the folder that holds path. Best
+ * effort: the file itself is complete either way. */
+static void sync_parent(const char *path)
+{
+	char *dir = lw_xstrdup(path, "folder name");
+	char *slash = strrchr(dir, '/');
+	const char *name = ".";
+	if (slash == dir)
+		name = "/";
+	else if (slash) {
+		*slash = 0;
+		name = dir;
+	}
+	int fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 lw_status lw_atomic_commit(lw_atomic_file *f, lw_err *err)
 {
 	lw_status st = LW_OK;
@@ -90,6 +127,8 @@ lw_status lw_atomic_commit(lw_atomic_file *f, lw_err *err)
 		st = lw_err_set(err, LW_ERR_IO, "%s: rename failed: %s", f->path, strerror(errno));
 	if (st != LW_OK)
 		unlink(f->tmp_path);
+	else
+		sync_parent(f->path);
 	free(f->tmp_path);
 	free(f->path);
 	*f = (lw_atomic_file){0};

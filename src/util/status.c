@@ -7,6 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message is one line, whatever it quotes (a file's bytes, a library's
+ * error text): control characters become '?'. */
+static void keep_one_line(char *msg)
+{
+	for (unsigned char *p = (unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 lw_status lw_err_set(lw_err *err, lw_status status, const char *fmt, ...)
 {
 	if (err) {
@@ -14,6 +23,7 @@ lw_status lw_err_set(lw_err *err, lw_status status, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 		va_end(ap);
+		keep_one_line(err->msg);
 	}
 	return status;
 }
@@ -34,6 +44,7 @@ void lw_err_prefix(lw_err *err, const char *prefix)
 	size_t m = strnlen(old, room);
 	memcpy(err->msg + n + 2, old, m);
 	err->msg[n + 2 + m] = 0;
+	keep_one_line(err->msg);
 }
 
 const char *lw_status_name(lw_status status)
