@@ -43,8 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		return 0;
 	memcpy(fixed, data, n);
 	uint64_t body = n - HEADER;
-	lw_put_u32(fixed + 12, (uint32_t)body);
-	lw_put_u32(fixed + 16, (uint32_t)(body >> 32));
+	lw_put_u64(fixed + 12, body);
 	lw_put_u32(fixed + 20, lw_crc32(0, fixed + HEADER, body));
 	load(fixed, n, data, n);
 	free(fixed);

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		return 0;
 	memcpy(fixed, data, n);
 	lw_put_u32(fixed + PAYLOAD_CRC_AT,
-		lw_crc32(0, fixed + LW_SHARD_HEADER_SIZE, n - LW_SHARD_HEADER_SIZE));
+		   lw_crc32(0, fixed + LW_SHARD_HEADER_SIZE, n - LW_SHARD_HEADER_SIZE));
 	lw_put_u32(fixed + HEADER_CRC_AT, lw_crc32(0, fixed, HEADER_CRC_AT));
 	parse(fixed, n);
 	free(fixed);
