@@ -13,15 +13,19 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build: compiler, make, libraries. Tests: cmocka, prove (perl), clang and its
-# sanitizer/libFuzzer runtime. Peers and data: node and npm.
+# Build: compiler, make, libraries (OpenBLAS's OpenMP build, so that
+# lowwatt's OpenMP threads and OpenBLAS's share one pool). Tests: cmocka,
+# prove (perl), clang and its sanitizer/libFuzzer runtime. Peers and data:
+# node and npm; PyTorch (Debian's python3-torch, run by /usr/bin/python3) is
+# the engine's reference in tests and its peer in benchmarks.
 # "package:command" is satisfied by the command alone (node from another
 # source ships its own npm, which conflicts with Debian's npm package).
 debian_packages=(
 	gcc make pkg-config perl
-	libpcre2-dev libjansson-dev libcmocka-dev
+	libpcre2-dev libjansson-dev libcmocka-dev libopenblas-openmp-dev zlib1g-dev
 	clang libclang-rt-14-dev
 	nodejs:node npm:npm
+	python3-torch
 )
 
 # name@version: pinned so that parity tests compare against fixed references.

@@ -4,6 +4,7 @@
 #include "cli/args.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,26 @@ static int parse_int(const char *cmd, const cli_flag *f, const char *value)
 	return 0;
 }
 
+static int parse_float(const char *cmd, const cli_flag *f, const char *value)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(value, &end);
+	if (errno == ERANGE || end == value || *end || !isfinite(v)) {
+		fprintf(stderr, "lowwatt %s: --%s expects a finite number, got '%s'\n", cmd, f->name,
+			value);
+		return CLI_USAGE;
+	}
+	int ranged = f->min != 0 || f->max != 0;
+	if (ranged && (v < (double)f->min || v > (double)f->max)) {
+		fprintf(stderr, "lowwatt %s: --%s must be between %ld and %ld, got %g\n", cmd,
+			f->name, f->min, f->max, v);
+		return CLI_USAGE;
+	}
+	*(double *)f->dest = v;
+	return 0;
+}
+
 /* Store the value(s) of flag f starting at argv[*i]; advances *i. */
 static int take_value(const char *cmd, cli_flag *f, const char *inline_value, int argc,
 		      char **argv, int *i)
@@ -68,6 +89,8 @@ static int take_value(const char *cmd, cli_flag *f, const char *inline_value, in
 		return 0;
 	case CLI_INT:
 		return parse_int(cmd, f, value);
+	case CLI_FLOAT:
+		return parse_float(cmd, f, value);
 	case CLI_STRINGS:
 		list_push(f->dest, value);
 		/* Further plain words belong to the same flag: --input a b c. */
@@ -136,6 +159,7 @@ void cli_print_usage(const char *cmd, const char *usage, const cli_flag *flags, 
 	for (int i = 0; i < n_flags; i++) {
 		const char *value = flags[i].kind == CLI_BOOL ? "" :
 				    flags[i].kind == CLI_INT ? " N" :
+				    flags[i].kind == CLI_FLOAT ? " X" :
 				    flags[i].kind == CLI_STRINGS ? " FILE..." : " VALUE";
 		char left[64];
 		snprintf(left, sizeof left, "--%s%s", flags[i].name, value);

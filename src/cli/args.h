@@ -13,6 +13,7 @@ typedef enum cli_kind {
 	CLI_INT,      /* long, checked range */
 	CLI_BOOL,     /* int, no value       */
 	CLI_STRINGS,  /* cli_list: one or more values up to the next --flag */
+	CLI_FLOAT,    /* double, finite, checked range [min, max] (both 0: any) */
 } cli_kind;
 
 typedef struct cli_list {
@@ -25,7 +26,7 @@ typedef struct cli_flag {
 	cli_kind kind;
 	void *dest;
 	int required;
-	long min, max;      /* CLI_INT only */
+	long min, max;      /* CLI_INT; CLI_FLOAT (both 0: any finite value) */
 	const char *help;
 } cli_flag;
 
@@ -33,9 +34,11 @@ typedef struct cli_flag {
 #define CLI_USAGE 2
 
 /* Parse argv[0..argc) (the words after the subcommand name) into the flags.
- * Positional words are collected into positional (if not NULL), else they are
- * an error. Prints one line to stderr on error and returns CLI_USAGE;
- * returns 0 on success, or -1 when --help was asked for (usage printed). */
+ * A flag given twice keeps its last value (CLI_STRINGS: all of them); a flag
+ * not given leaves its dest untouched. Positional words are collected into
+ * positional (if not NULL), else they are an error. Prints one line to
+ * stderr on error and returns CLI_USAGE; returns 0 on success, or -1 when
+ * --help was asked for (usage printed). */
 int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
 	      cli_flag *flags, int n_flags, cli_list *positional);
 

@@ -13,6 +13,10 @@ int cmd_tokenizer(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_prepare(int argc, char **argv);
 int cmd_shard(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_fill_mask(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 /* Print "lowwatt CMD: MESSAGE" for a failed library call; returns 1. */
 int cli_fail(const char *cmd, const lw_err *err);

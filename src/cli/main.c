@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "cli/blas_core.h"
 #include "cli/commands.h"
 #include "lowwatt/version.h"
 
@@ -15,6 +16,10 @@ static const cli_verb SUBCOMMANDS[] = {
 	{"tokenize", cmd_tokenize, "encode standard input to token ids, or --decode them"},
 	{"prepare", cmd_prepare, "tokenize a corpus file into a token shard (.lwtk)"},
 	{"shard", cmd_shard, "inspect token shards"},
+	{"train", cmd_train, "train a masked (mlm) or causal (clm) language model"},
+	{"eval", cmd_eval, "evaluate a checkpoint on held-out data"},
+	{"fill-mask", cmd_fill_mask, "fill the [MASK]s of a sentence with a masked LM"},
+	{"generate", cmd_generate, "continue a prompt with a causal LM"},
 };
 
 static void print_help(void)
@@ -49,6 +54,10 @@ const char *cli_count(char *buf, size_t size, unsigned long long n)
 
 int main(int argc, char **argv)
 {
+	/* Before anything else: this may start the program again (blas_core.h). */
+	int rc = blas_core_select(argc, argv);
+	if (rc)
+		return rc;
 	if (argc < 2) {
 		/* A usage error: one line on stderr, like every other. */
 		fprintf(stderr, "lowwatt: expected a command (see lowwatt --help)\n");
@@ -60,7 +69,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-		printf("lowwatt %s (%s)\n", LW_VERSION, LW_BUILD_INFO);
+		char blas[256];
+		blas_core_describe(blas, sizeof blas);
+		printf("lowwatt %s (%s)\nblas: %s\n", LW_VERSION, LW_BUILD_INFO, blas);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof *SUBCOMMANDS; i++)

@@ -1,18 +1,23 @@
 /*
- * crc32.c — CRC-32 computed bit by bit, with no table and so no shared state.
- * lowwatt checksums files of a few megabytes at load and save time, where
- * the ~0.5 GB/s of this loop is far faster than the disk behind it.
+ * crc32.c — CRC-32 (the IEEE polynomial of zlib, PNG and gzip) through
+ * zlib's crc32, which is table-driven and several times faster than a
+ * bit-by-bit loop: checkpoints of tens of megabytes are checksummed at
+ * every save and load.
  */
+#include <limits.h>
+#include <zlib.h>
+
 #include "util/crc32.h"
 
 uint32_t lw_crc32(uint32_t crc, const void *data, size_t n)
 {
-	const uint8_t *p = data;
-	crc = ~crc;
-	for (size_t i = 0; i < n; i++) {
-		crc ^= p[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+	const Bytef *p = data;
+	uLong c = crc;
+	while (n > 0) {
+		uInt chunk = n > UINT_MAX ? UINT_MAX : (uInt)n;
+		c = crc32(c, p, chunk);
+		p += chunk;
+		n -= chunk;
 	}
-	return ~crc;
+	return (uint32_t)c;
 }

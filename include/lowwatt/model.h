@@ -1,0 +1,123 @@
+/*
+ * model.h — the transformer that lowwatt trains: a pre-LayerNorm encoder
+ * (mlm: BERT-style masked LM, bidirectional attention) or decoder (clm:
+ * GPT-style causal LM), with learned token and position embeddings, GELU
+ * (tanh) MLPs, a final LayerNorm and an output projection tied to the token
+ * embedding.
+ *
+ *   x   = wte[ids] + wpe[t]
+ *   per layer:  x += proj(attention(qkv(ln1(x))))
+ *               x += fc_proj(gelu(fc(ln2(x))))
+ *   logits = lnf(x)[selected] · wte^T      (selected: the positions with a
+ *                                           target: the masked ones for mlm,
+ *                                           as BERT does, all for clm)
+ *   loss   = mean cross-entropy over the selected positions
+ *
+ * Parameters live in one contiguous float buffer described by a table of
+ * named tensors (lw_model_tensors); gradients and the optimizer's moments
+ * share that layout. Matrices are stored (out, in), row-major, as PyTorch's
+ * nn.Linear stores its weight: y = x · W^T + b. The table, in order:
+ *
+ *   wte (V,C)  wpe (T,C)
+ *   for l in 0..L-1:  h.l.ln1.g (C)  h.l.ln1.b (C)
+ *                     h.l.qkv.w (3C,C)  h.l.qkv.b (3C)     q, k, v rows
+ *                     h.l.proj.w (C,C)  h.l.proj.b (C)
+ *                     h.l.ln2.g (C)  h.l.ln2.b (C)
+ *                     h.l.fc.w (F,C)  h.l.fc.b (F)
+ *                     h.l.fc_proj.w (C,F)  h.l.fc_proj.b (C)
+ *   lnf.g (C)  lnf.b (C)
+ *
+ * Backward accumulates (+=) into the gradient buffer, so gradient
+ * accumulation is "call backward again" and shared weights need no special
+ * case. A model is not thread-safe; its kernels use OpenMP and OpenBLAS
+ * threads internally.
+ */
+#ifndef LOWWATT_MODEL_H
+#define LOWWATT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lowwatt/batch.h"
+#include "lowwatt/status.h"
+
+typedef enum lw_arch {
+	LW_ARCH_MLM,  /* encoder, bidirectional attention, masked-token loss */
+	LW_ARCH_CLM,  /* decoder, causal attention, next-token loss */
+} lw_arch;
+
+typedef struct lw_model_config {
+	lw_arch arch;
+	int layers;   /* L */
+	int d_model;  /* C */
+	int heads;    /* NH, divides C */
+	int d_ff;     /* F */
+	int seq;      /* maximum positions (rows of wpe) */
+	int vocab;    /* V */
+} lw_model_config;
+
+/* "mlm" / "clm"; lw_arch_parse returns -1 for anything else. */
+const char *lw_arch_name(lw_arch arch);
+int lw_arch_parse(const char *name, lw_arch *out);
+
+/* One named tensor of the parameter buffer. */
+typedef struct lw_tensor {
+	char name[32];
+	size_t offset;  /* in floats, from the start of the buffer */
+	size_t size;    /* in floats */
+	int rows, cols; /* cols = 1 for vectors */
+	int decay;      /* 1: matrices of the layers (AdamW decays them);
+			   0: LayerNorm gains, biases, embeddings */
+} lw_tensor;
+
+typedef struct lw_model lw_model;
+
+/* Check a configuration: every size positive, heads divides d_model, sizes
+ * small enough that every buffer fits in memory indexes. */
+lw_status lw_model_config_check(const lw_model_config *cfg, lw_err *err);
+
+/* Number of parameters of a configuration. */
+size_t lw_model_config_params(const lw_model_config *cfg);
+
+/* Create a model for batches of up to max_B rows of up to cfg->seq
+ * positions. Parameters are zero until lw_model_init or a load. */
+lw_status lw_model_create(const lw_model_config *cfg, int max_B, lw_model **out, lw_err *err);
+void lw_model_free(lw_model *m);
+
+/* GPT-2-style initialisation from seed: weights N(0, 0.02), residual output
+ * projections N(0, 0.02/sqrt(2L)), biases 0, LayerNorm gains 1. */
+void lw_model_init(lw_model *m, uint64_t seed);
+
+const lw_model_config *lw_model_config_of(const lw_model *m);
+size_t lw_model_num_params(const lw_model *m);
+float *lw_model_params(lw_model *m);
+float *lw_model_grads(lw_model *m);
+const lw_tensor *lw_model_tensors(const lw_model *m, int *n);
+/* The tensor called name, or NULL. */
+const lw_tensor *lw_model_tensor(const lw_model *m, const char *name);
+
+/* Forward pass over batch b (b->B <= max_B, b->T <= seq): returns the mean
+ * cross-entropy over the positions with a target (0 when there are none)
+ * and keeps the activations for lw_model_backward. Targets must be in
+ * [0, V) or LW_IGNORE_INDEX; ids in [0, V). */
+float lw_model_forward(lw_model *m, const lw_batch *b);
+
+/* Backward pass for the last forward: adds d(loss_scale * loss)/dparams to
+ * the gradient buffer. loss_scale = 1/accum for gradient accumulation. */
+void lw_model_backward(lw_model *m, float loss_scale);
+
+void lw_model_zero_grad(lw_model *m);
+
+/* After lw_model_forward: the number of selected positions and their flat
+ * indices b*T + t, in increasing order; their softmax probabilities (n, V);
+ * their losses (n, nats). Valid until the next forward. */
+int lw_model_selected(const lw_model *m, const int32_t **positions);
+const float *lw_model_probs(const lw_model *m);
+const float *lw_model_losses(const lw_model *m);
+
+/* Tests: keep a copy of the logits (n, V) of each forward (off by default:
+ * the softmax overwrites them in place). NULL when off. */
+void lw_model_keep_logits(lw_model *m, int on);
+const float *lw_model_logits(const lw_model *m);
+
+#endif

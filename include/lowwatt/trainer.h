@@ -1,0 +1,105 @@
+/*
+ * trainer.h — the training loop, held-out evaluation and the run directory.
+ *
+ * lw_train runs a whole training run: it creates (or resumes) the model,
+ * steps the optimizer over batches drawn from the training shard, evaluates
+ * on the validation shard, writes metrics.csv and checkpoint.lwck into the
+ * run directory, and reports progress through an observer. It prints
+ * nothing: the command line turns events into progress lines.
+ *
+ * Determinism: batches are a pure function of (seed, micro-batch index) and
+ * every kernel reduces in a fixed order, so two runs with the same settings
+ * and thread count produce the same losses bit for bit, and a run resumed
+ * from its checkpoint continues exactly as the uninterrupted one.
+ */
+#ifndef LOWWATT_TRAINER_H
+#define LOWWATT_TRAINER_H
+
+#include <stdint.h>
+
+#include "lowwatt/checkpoint.h"
+#include "lowwatt/model.h"
+#include "lowwatt/shard.h"
+#include "lowwatt/train.h"
+
+/* The token shards a run reads, and what it must know of their tokenizer. */
+typedef struct lw_train_data {
+	const lw_shard *train, *val;
+	uint32_t tokenizer_checksum;
+	int32_t first_special;  /* ids >= this are specials */
+	int32_t mask_id;        /* [MASK] */
+} lw_train_data;
+
+typedef enum lw_train_event_kind {
+	LW_TRAIN_STARTED,   /* model ready; step = first step to run */
+	LW_TRAIN_STEP,      /* an optimizer step finished */
+	LW_TRAIN_EVAL,      /* a held-out evaluation finished */
+	LW_TRAIN_SAVED,     /* a checkpoint was written */
+} lw_train_event_kind;
+
+typedef struct lw_train_event {
+	lw_train_event_kind kind;
+	long step;              /* steps completed */
+	long steps;             /* planned */
+	uint64_t tokens;        /* training tokens consumed */
+	float loss;             /* STEP: mean loss of this step's micro-batches */
+	float lr, grad_norm;    /* STEP */
+	double tokens_per_s;    /* STEP: over the steps after the first two */
+	double elapsed_s, eta_s;
+	double val_loss, val_accuracy;  /* EVAL */
+	size_t params;          /* STARTED */
+	int resumed;            /* STARTED: continued from a checkpoint */
+} lw_train_event;
+
+/* Called for every event; return non-zero to stop the run cleanly (a final
+ * checkpoint and evaluation are still made). */
+typedef int (*lw_train_observer)(const lw_train_event *ev, void *ctx);
+
+/* Held-out figures over a fixed set of validation batches. */
+typedef struct lw_eval_result {
+	double loss;            /* mean cross-entropy per target (nats) */
+	double accuracy;        /* argmax = target, over the same targets */
+	uint64_t targets;
+	double unigram_entropy; /* of the same targets under the training
+				   shard's unigram distribution (nats);
+				   NAN when not asked for */
+} lw_eval_result;
+
+typedef struct lw_train_result {
+	long steps;             /* completed */
+	uint64_t tokens;
+	size_t params;
+	float train_loss;       /* mean over the last logged window */
+	lw_eval_result val;
+	double tokens_per_s;    /* over the steps after the first two */
+	double seconds;         /* wall time of this invocation */
+	int threads;
+	int stopped_early;      /* the observer asked to stop */
+} lw_train_result;
+
+/* Run (or, with resume, continue) the training described by cfg in run_dir
+ * (which must exist). Checkpoints go to run_dir/checkpoint.lwck and metrics
+ * to run_dir/metrics.csv. A loss that is not finite stops the run with
+ * LW_ERR_STATE; the last checkpoint is left as it was. */
+lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
+		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
+		   lw_err *err);
+
+/* Evaluate m on n_batches validation batches (drawn with a fixed seed
+ * derived from cfg->seed, the same at every call). With train_shard not
+ * NULL, also the unigram entropy of the same targets. */
+lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_data *data,
+		      int n_batches, const lw_shard *train_shard, lw_eval_result *out,
+		      lw_err *err);
+
+/* Load a model (for inference, max_B rows; 0: the checkpoint's batch) from
+ * a checkpoint file; ck receives the checkpoint's settings and positions
+ * (not its arrays: they are freed). */
+lw_status lw_model_load(const char *path, int max_B, lw_model **out, lw_checkpoint *ck,
+			lw_err *err);
+
+/* Use n threads for OpenMP kernels and OpenBLAS (0: every core). Returns
+ * the number in use. */
+int lw_set_threads(int n);
+
+#endif

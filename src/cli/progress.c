@@ -1,0 +1,73 @@
+/*
+ * progress.c — the progress line of `lowwatt train`:
+ *
+ *   step 120/1000  loss 6.2143  lr 1.00e-03  13,912 tok/s  elapsed 0:35  eta 4:16
+ *   eval step 200: val loss 5.8811 (perplexity 358.0), accuracy 17.21%
+ */
+#include <math.h>
+#include <unistd.h>
+
+#include "cli/progress.h"
+
+void progress_init(progress *p, FILE *out, long log_every, volatile int *stop)
+{
+	p->out = out;
+	p->live = isatty(fileno(out));
+	p->log_every = log_every > 0 ? log_every : 1;
+	p->line_open = 0;
+	p->stop = stop;
+}
+
+/* "m:ss" or "h:mm:ss". */
+static const char *clock_text(char *buf, size_t n, double seconds)
+{
+	long s = seconds > 0 ? (long)(seconds + 0.5) : 0;
+	if (s >= 3600)
+		snprintf(buf, n, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, n, "%ld:%02ld", s / 60, s % 60);
+	return buf;
+}
+
+static void step_line(progress *p, const lw_train_event *ev)
+{
+	char el[32], eta[32];
+	if (!p->live && ev->step % p->log_every != 0 && ev->step != ev->steps)
+		return;
+	fprintf(p->out, "%sstep %ld/%ld  loss %.4f  lr %.2e  %.0f tok/s  elapsed %s  eta %s%s",
+		p->live ? "\r\033[K" : "", ev->step, ev->steps, ev->loss, ev->lr, ev->tokens_per_s,
+		clock_text(el, sizeof el, ev->elapsed_s), clock_text(eta, sizeof eta, ev->eta_s),
+		p->live ? "" : "\n");
+	p->line_open = p->live;
+	fflush(p->out);
+}
+
+int progress_event(const lw_train_event *ev, void *ctx)
+{
+	progress *p = ctx;
+	switch (ev->kind) {
+	case LW_TRAIN_STARTED:
+		fprintf(p->out, "%s at step %ld of %ld (%zu parameters)\n",
+			ev->resumed ? "resuming" : "training", ev->step, ev->steps, ev->params);
+		break;
+	case LW_TRAIN_STEP:
+		step_line(p, ev);
+		break;
+	case LW_TRAIN_EVAL:
+		progress_done(p);
+		fprintf(p->out, "eval step %ld: val loss %.4f (perplexity %.1f), accuracy %.2f%%\n",
+			ev->step, ev->val_loss, exp(ev->val_loss), 100.0 * ev->val_accuracy);
+		break;
+	case LW_TRAIN_SAVED:
+		break;
+	}
+	return p->stop && *p->stop;
+}
+
+void progress_done(progress *p)
+{
+	if (p->line_open)
+		fputc('\n', p->out);
+	p->line_open = 0;
+	fflush(p->out);
+}

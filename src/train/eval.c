@@ -1,0 +1,80 @@
+/*
+ * eval.c — held-out evaluation: mean loss, accuracy and, as the yardstick
+ * a language model must beat, the unigram entropy of the same targets.
+ *
+ * The validation batches are drawn with a seed derived from the run's seed
+ * and never from the step, so every evaluation of a run (and `lowwatt eval`
+ * on its checkpoint) scores the very same targets.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lowwatt/trainer.h"
+#include "train/spec.h"
+#include "util/alloc.h"
+
+/* The index of the largest of n values (the first, on ties). */
+static int argmax(const float *p, int n)
+{
+	int best = 0;
+	for (int i = 1; i < n; i++)
+		if (p[i] > p[best])
+			best = i;
+	return best;
+}
+
+/* Add-one-smoothed unigram log-probabilities of the training shard, so a
+ * token never seen in training costs a finite amount. */
+static double *unigram_logprobs(const lw_shard *s, int V)
+{
+	uint64_t *count = lw_xcalloc((size_t)V, sizeof *count, "unigram counts");
+	for (uint64_t i = 0; i < s->count; i++)
+		count[lw_shard_token(s, i)]++;
+	double *logp = lw_xmalloc((size_t)V * sizeof *logp, "unigram");
+	double total = (double)s->count + V;
+	for (int v = 0; v < V; v++)
+		logp[v] = log(((double)count[v] + 1.0) / total);
+	free(count);
+	return logp;
+}
+
+lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_data *data,
+		      int n_batches, const lw_shard *train_shard, lw_eval_result *out,
+		      lw_err *err)
+{
+	int V = cfg->model.vocab;
+	lw_batch_spec spec = lw_run_batch_spec(cfg, data, cfg->seed ^ LW_EVAL_SEED_SALT);
+	lw_batch b = {0};
+	lw_status st = lw_batch_init(&b, spec.B, spec.T, err);
+	if (st)
+		return st;
+	double *unigram = train_shard ? unigram_logprobs(train_shard, V) : NULL;
+	double loss = 0, uni = 0;
+	uint64_t targets = 0, correct = 0;
+	for (int k = 0; k < n_batches; k++) {
+		if ((st = lw_batch_make(data->val, &spec, (uint64_t)k, &b, err)))
+			break;
+		lw_model_forward(m, &b);
+		const int32_t *pos;
+		int n = lw_model_selected(m, &pos);
+		const float *probs = lw_model_probs(m), *losses = lw_model_losses(m);
+		for (int i = 0; i < n; i++) {
+			int32_t target = b.targets[pos[i]];
+			loss += losses[i];
+			correct += argmax(probs + (size_t)i * V, V) == target;
+			if (unigram)
+				uni -= unigram[target];
+		}
+		targets += (uint64_t)n;
+	}
+	if (!st) {
+		double n = targets ? (double)targets : 1.0;
+		out->loss = loss / n;
+		out->accuracy = (double)correct / n;
+		out->targets = targets;
+		out->unigram_entropy = unigram ? uni / n : NAN;
+	}
+	free(unigram);
+	lw_batch_free(&b);
+	return st;
+}

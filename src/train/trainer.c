@@ -1,0 +1,319 @@
+/*
+ * trainer.c — the training loop: batches -> forward -> backward ->
+ * clipping -> AdamW, with evaluation, metrics and checkpoints on schedule.
+ *
+ * A run's state is the model's parameters, the AdamW moments, the step and
+ * the data position (the index of the next micro-batch); batches are a
+ * pure function of (seed, index), so a checkpoint of that state is all a
+ * resumed run needs to continue bit for bit.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lowwatt/trainer.h"
+#include "train/metrics.h"
+#include "train/spec.h"
+#include "util/alloc.h"
+#include "util/file.h"
+
+typedef struct run {
+	const lw_train_config *cfg;
+	const lw_train_data *data;
+	lw_model *model;
+	float *m, *v;              /* AdamW moments, laid out as the parameters */
+	lw_batch batch;
+	lw_batch_spec spec;
+	long step;                 /* optimizer steps completed */
+	uint64_t next_batch;       /* data position */
+	uint64_t tokens;
+	char *ckpt_path;
+	lw_metrics metrics;
+	long saved_step;           /* step of the checkpoint on disk, -1: none */
+	/* Timing of this invocation. */
+	double t_start, t_warm;    /* t_warm: after the first two steps */
+	double t_last;             /* after the last step */
+	long steps_here;
+	uint64_t tokens_warm;
+	double loss_window;        /* sum of step losses since the last row */
+	long window_steps;
+	float last_window_loss;
+} run;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int lw_set_threads(int n)
+{
+	if (n <= 0)
+		n = omp_get_num_procs();
+	omp_set_num_threads(n);
+	openblas_set_num_threads(n);
+	return n;
+}
+
+/* ------------------------------------------------------------ checkpoints */
+
+static lw_status save(run *r, lw_err *err)
+{
+	lw_checkpoint ck = {
+		.train = *r->cfg,
+		.step = (uint64_t)r->step,
+		.next_batch = r->next_batch,
+		.tokens = r->tokens,
+		.tokenizer_checksum = r->data->tokenizer_checksum,
+		.n_params = lw_model_num_params(r->model),
+		.params = lw_model_params(r->model),
+		.m = r->m,
+		.v = r->v,
+	};
+	lw_status st = lw_checkpoint_save(r->ckpt_path, &ck, err);
+	if (!st)
+		r->saved_step = r->step;
+	return st;
+}
+
+static lw_status restore(run *r, lw_err *err)
+{
+	lw_checkpoint ck = {0};
+	lw_status st = lw_checkpoint_load(r->ckpt_path, &ck, err);
+	if (st)
+		return st;
+	if ((st = lw_checkpoint_match(&ck.train, r->cfg, err))) {
+		lw_err_prefix(err, r->ckpt_path);
+		goto done;
+	}
+	if (ck.tokenizer_checksum != r->data->tokenizer_checksum) {
+		st = lw_err_set(err, LW_ERR_ARG,
+				"%s: made with tokenizer checksum 0x%08x, the data here with 0x%08x",
+				r->ckpt_path, ck.tokenizer_checksum, r->data->tokenizer_checksum);
+		goto done;
+	}
+	size_t bytes = ck.n_params * sizeof(float);
+	memcpy(lw_model_params(r->model), ck.params, bytes);
+	memcpy(r->m, ck.m, bytes);
+	memcpy(r->v, ck.v, bytes);
+	r->step = (long)ck.step;
+	r->next_batch = ck.next_batch;
+	r->tokens = ck.tokens;
+	r->saved_step = r->step;
+done:
+	lw_checkpoint_free(&ck);
+	return st;
+}
+
+/* ------------------------------------------------------------- one step */
+
+static lw_status not_finite(const run *r, const char *what, double value, lw_err *err)
+{
+	char kept[64] = "no checkpoint was written";
+	if (r->saved_step >= 0)
+		snprintf(kept, sizeof kept, "the checkpoint of step %ld is kept", r->saved_step);
+	return lw_err_set(err, LW_ERR_STATE,
+			  "step %ld: the %s is %g (diverged; try a lower --lr or a --clip); %s",
+			  r->step + 1, what, value, kept);
+}
+
+static void adamw_all(run *r, float lr)
+{
+	const lw_train_config *cfg = r->cfg;
+	float *p = lw_model_params(r->model), *g = lw_model_grads(r->model);
+	int n;
+	const lw_tensor *t = lw_model_tensors(r->model, &n);
+	for (int i = 0; i < n; i++) {
+		int embedding = strcmp(t[i].name, "wte") == 0 || strcmp(t[i].name, "wpe") == 0;
+		int decay = t[i].decay || (embedding && cfg->decay_embeddings);
+		size_t o = t[i].offset;
+		lw_adamw_update(&cfg->adamw, p + o, g + o, r->m + o, r->v + o, t[i].size, lr,
+				decay ? cfg->weight_decay : 0.0f, r->step + 1);
+	}
+}
+
+/* One optimizer step over cfg->accum micro-batches; fills ev. */
+static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
+{
+	const lw_train_config *cfg = r->cfg;
+	float lr = lw_lr_at(r->step, cfg->steps, cfg->warmup, cfg->lr, cfg->min_lr_ratio);
+	double loss = 0;
+	lw_model_zero_grad(r->model);
+	for (int a = 0; a < cfg->accum; a++) {
+		lw_status st = lw_batch_make(r->data->train, &r->spec, r->next_batch, &r->batch, err);
+		if (st)
+			return st;
+		float l = lw_model_forward(r->model, &r->batch);
+		if (!isfinite(l))
+			return not_finite(r, "loss", l, err);
+		lw_model_backward(r->model, 1.0f / (float)cfg->accum);
+		loss += l;
+		r->next_batch++;
+		r->tokens += (uint64_t)r->batch.B * (uint64_t)r->batch.T;
+	}
+	size_t n = lw_model_num_params(r->model);
+	double norm = lw_grad_norm(lw_model_grads(r->model), n);
+	if (!isfinite(norm))
+		return not_finite(r, "gradient norm", norm, err);
+	lw_clip_grads(lw_model_grads(r->model), n, norm, cfg->clip);
+	adamw_all(r, lr);
+	r->step++;
+	ev->loss = (float)(loss / cfg->accum);
+	ev->lr = lr;
+	ev->grad_norm = (float)norm;
+	return LW_OK;
+}
+
+/* ------------------------------------------------------------------ timing */
+
+static void time_step(run *r, lw_train_event *ev)
+{
+	double t = now_s();
+	r->t_last = t;
+	r->steps_here++;
+	if (r->steps_here == 2) {
+		r->t_warm = t;
+		r->tokens_warm = r->tokens;
+	}
+	ev->elapsed_s = t - r->t_start;
+	ev->tokens_per_s = 0;
+	if (r->steps_here > 2 && t > r->t_warm)
+		ev->tokens_per_s = (double)(r->tokens - r->tokens_warm) / (t - r->t_warm);
+	double per_step = ev->elapsed_s / (double)r->steps_here;
+	if (r->steps_here > 2)
+		per_step = (t - r->t_warm) / (double)(r->steps_here - 2);
+	ev->eta_s = per_step * (double)(r->cfg->steps - r->step);
+}
+
+/* -------------------------------------------------------------- the loop */
+
+static lw_status evaluate(run *r, lw_eval_result *val, const lw_shard *unigram, lw_err *err)
+{
+	return lw_evaluate(r->model, r->cfg, r->data, r->cfg->eval_batches, unigram, val, err);
+}
+
+static int due(long step, long every)
+{
+	return every > 0 && step % every == 0;
+}
+
+static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
+{
+	const lw_train_config *cfg = r->cfg;
+	lw_status st = lw_model_create(&cfg->model, cfg->batch, &r->model, err);
+	if (st)
+		return st;
+	size_t n = lw_model_num_params(r->model);
+	r->m = calloc(n, sizeof(float));
+	r->v = calloc(n, sizeof(float));
+	if (!r->m || !r->v)
+		return lw_err_set(err, LW_ERR_NOMEM, "out of memory for AdamW's moments");
+	if ((st = lw_batch_init(&r->batch, cfg->batch, cfg->model.seq, err)))
+		return st;
+	r->spec = lw_run_batch_spec(cfg, r->data, cfg->seed);
+	r->ckpt_path = lw_path_join(dir, "checkpoint.lwck");
+	r->saved_step = -1;
+	lw_model_init(r->model, cfg->seed);
+	if (resume && (st = restore(r, err)))
+		return st;
+	return lw_metrics_open(&r->metrics, dir, resume ? r->step : -1, err);
+}
+
+static void run_close(run *r)
+{
+	lw_metrics_close(&r->metrics);
+	lw_model_free(r->model);
+	free(r->m);
+	free(r->v);
+	lw_batch_free(&r->batch);
+	free(r->ckpt_path);
+}
+
+static int notify(lw_train_observer obs, void *ctx, const lw_train_event *ev)
+{
+	return obs ? obs(ev, ctx) : 0;
+}
+
+/* Steps until the plan is done or the observer asks to stop. */
+static lw_status loop(run *r, lw_train_observer obs, void *ctx, int *stopped, lw_err *err)
+{
+	const lw_train_config *cfg = r->cfg;
+	lw_status st;
+	while (r->step < cfg->steps && !*stopped) {
+		lw_train_event ev = { .kind = LW_TRAIN_STEP, .steps = cfg->steps };
+		if ((st = train_step(r, &ev, err)))
+			return st;
+		time_step(r, &ev);
+		ev.step = r->step;
+		ev.tokens = r->tokens;
+		r->loss_window += ev.loss;
+		r->window_steps++;
+		*stopped = notify(obs, ctx, &ev);
+		lw_eval_result val = { .loss = NAN, .accuracy = NAN };
+		if (due(r->step, cfg->eval_every) && r->step < cfg->steps) {
+			if ((st = evaluate(r, &val, NULL, err)))
+				return st;
+			lw_train_event e = ev;
+			e.kind = LW_TRAIN_EVAL;
+			e.val_loss = val.loss;
+			e.val_accuracy = val.accuracy;
+			*stopped |= notify(obs, ctx, &e);
+		}
+		if (due(r->step, cfg->log_every) || !isnan(val.loss) || r->step == cfg->steps ||
+		    *stopped) {
+			r->last_window_loss = (float)(r->loss_window / (double)r->window_steps);
+			r->loss_window = 0;
+			r->window_steps = 0;
+			if ((st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err)))
+				return st;
+		}
+		if (due(r->step, cfg->save_every) && r->step < cfg->steps) {
+			if ((st = save(r, err)))
+				return st;
+			lw_train_event e = ev;
+			e.kind = LW_TRAIN_SAVED;
+			*stopped |= notify(obs, ctx, &e);
+		}
+	}
+	return LW_OK;
+}
+
+lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
+		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
+		   lw_err *err)
+{
+	run r = { .cfg = cfg, .data = data, .t_start = now_s() };
+	int threads = lw_set_threads(cfg->threads), stopped = 0;
+	lw_status st = run_open(&r, run_dir, resume, err);
+	if (st)
+		goto done;
+	lw_train_event start = {
+		.kind = LW_TRAIN_STARTED, .step = r.step, .steps = cfg->steps, .tokens = r.tokens,
+		.params = lw_model_num_params(r.model), .resumed = resume,
+	};
+	stopped = notify(obs, ctx, &start);
+	if ((st = loop(&r, obs, ctx, &stopped, err)))
+		goto done;
+	/* The end: a checkpoint, then the final evaluation with its yardstick. */
+	if ((st = save(&r, err)))
+		goto done;
+	lw_train_event saved = { .kind = LW_TRAIN_SAVED, .step = r.step, .steps = cfg->steps,
+				 .tokens = r.tokens };
+	notify(obs, ctx, &saved);
+	*res = (lw_train_result){
+		.steps = r.step, .tokens = r.tokens, .params = lw_model_num_params(r.model),
+		.train_loss = r.last_window_loss, .threads = threads, .stopped_early = stopped,
+	};
+	if ((st = evaluate(&r, &res->val, data->train, err)))
+		goto done;
+	res->seconds = now_s() - r.t_start;
+	if (r.steps_here > 2 && r.t_last > r.t_warm)
+		res->tokens_per_s = (double)(r.tokens - r.tokens_warm) / (r.t_last - r.t_warm);
+done:
+	run_close(&r);
+	return st;
+}

@@ -1,0 +1,368 @@
+/*
+ * test_train.c — the model and the training loop as a whole: gradients of
+ * the full model against finite differences, learning (a tiny model
+ * overfits a tiny repeated text), determinism, bit-exact resume, a
+ * diverging run that stops and keeps its last checkpoint, evaluation.
+ */
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+#include "lowwatt/checkpoint.h"
+#include "lowwatt/trainer.h"
+#include "util/rng.h"
+
+/* ------------------------------------------------------------ fixtures */
+
+#define V 29          /* 24 regular ids, 5 specials from 24 */
+#define FIRST_SPECIAL 24
+#define MASK_ID 28
+
+typedef struct fixture {
+	char *dir;
+	lw_shard train, val;
+	lw_train_data data;
+} fixture;
+
+/* A shard repeating a fixed 7-token "sentence" n times. */
+static void write_repeated(const char *path, size_t n)
+{
+	static const int32_t sentence[] = { 3, 11, 5, 17, 2, 9, 21 };
+	int32_t *ids = malloc(n * 7 * sizeof *ids);
+	for (size_t i = 0; i < n * 7; i++)
+		ids[i] = sentence[i % 7];
+	lw_err err = {0};
+	assert_int_equal(lw_shard_write(path, V, 0xabcd, 0, ids, n * 7, &err), LW_OK);
+	free(ids);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	f->dir = tu_tempdir();
+	char *tp = tu_path(f->dir, "train.lwtk"), *vp = tu_path(f->dir, "val.lwtk");
+	write_repeated(tp, 300);
+	write_repeated(vp, 50);
+	lw_err err = {0};
+	assert_int_equal(lw_shard_open(tp, &f->train, &err), LW_OK);
+	assert_int_equal(lw_shard_open(vp, &f->val, &err), LW_OK);
+	f->data = (lw_train_data){ &f->train, &f->val, 0xabcd, FIRST_SPECIAL, MASK_ID };
+	free(tp);
+	free(vp);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	lw_shard_close(&f->train);
+	lw_shard_close(&f->val);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static lw_train_config tiny_config(lw_arch arch)
+{
+	lw_train_config c;
+	lw_train_config_default(&c);
+	c.model = (lw_model_config){ arch, 2, 16, 2, 32, 16, V };
+	c.batch = 4;
+	c.steps = 12;
+	c.warmup = 2;
+	c.lr = 3e-3f;
+	c.eval_every = 0;
+	c.eval_batches = 2;
+	c.save_every = 0;
+	c.log_every = 1;
+	c.threads = 2;
+	return c;
+}
+
+/* Records the loss of every step; stops after stop_after steps (0: never). */
+typedef struct recorder {
+	float loss[256];
+	long n, stop_after;
+} recorder;
+
+static int record(const lw_train_event *ev, void *ctx)
+{
+	recorder *r = ctx;
+	if (ev->kind == LW_TRAIN_STEP && r->n < 256)
+		r->loss[r->n++] = ev->loss;
+	return r->stop_after && ev->kind == LW_TRAIN_STEP && ev->step >= r->stop_after;
+}
+
+static char *fresh_run_dir(const fixture *f, const char *name)
+{
+	char *dir = tu_path(f->dir, name);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	return dir;
+}
+
+/* --------------------------------------------------- gradients, whole model */
+
+static void make_batch(lw_batch *b, lw_arch arch, uint64_t seed)
+{
+	lw_rng r = lw_rng_from(seed, 1, 2);
+	for (int i = 0; i < b->B * b->T; i++) {
+		b->inputs[i] = (int32_t)lw_rng_below(&r, V);
+		b->targets[i] = (int32_t)lw_rng_below(&r, V);
+		if (arch == LW_ARCH_MLM && lw_rng_below(&r, 3) != 0)
+			b->targets[i] = LW_IGNORE_INDEX;
+	}
+}
+
+/* Central differences of the loss in double-checked float: a sample of
+ * every tensor's parameters, relative error against the analytic
+ * gradient with a floor for tiny gradients. */
+static void check_model_gradients(lw_arch arch)
+{
+	lw_model_config mc = { arch, 2, 8, 2, 12, 6, V };
+	lw_model *m = NULL;
+	lw_err err = {0};
+	assert_int_equal(lw_model_create(&mc, 2, &m, &err), LW_OK);
+	lw_model_init(m, 7);
+	/* Larger weights than the init make the gradients large enough to see. */
+	float *p = lw_model_params(m);
+	lw_rng r = lw_rng_from(3, 3, 3);
+	for (size_t i = 0; i < lw_model_num_params(m); i++)
+		p[i] += 0.3f * (float)(lw_rng_uniform(&r) - 0.5);
+	lw_batch b = {0};
+	assert_int_equal(lw_batch_init(&b, 2, 6, &err), LW_OK);
+	make_batch(&b, arch, 11);
+	lw_model_zero_grad(m);
+	lw_model_forward(m, &b);
+	lw_model_backward(m, 1.0f);
+	const float *g = lw_model_grads(m);
+	int n;
+	const lw_tensor *t = lw_model_tensors(m, &n);
+	double worst = 0;
+	for (int k = 0; k < n; k++) {
+		for (size_t j = 0; j < t[k].size; j += 1 + t[k].size / 7) {
+			size_t i = t[k].offset + j;
+			float keep = p[i], h = 1e-2f;
+			p[i] = keep + h;
+			double up = lw_model_forward(m, &b);
+			p[i] = keep - h;
+			double down = lw_model_forward(m, &b);
+			p[i] = keep;
+			double numeric = (up - down) / (2.0 * h);
+			double e = fabs(numeric - g[i]) / fmax(fabs(numeric), 1e-2);
+			if (e > worst)
+				worst = e;
+			if (e > 2e-2)
+				fail_msg("%s[%zu]: analytic %g, numeric %g", t[k].name, j, g[i], numeric);
+		}
+	}
+	print_message("# %s: worst relative error %.2e\n", lw_arch_name(arch), worst);
+	lw_batch_free(&b);
+	lw_model_free(m);
+}
+
+static void test_gradients_mlm(void **state)
+{
+	(void)state;
+	check_model_gradients(LW_ARCH_MLM);
+}
+
+static void test_gradients_clm(void **state)
+{
+	(void)state;
+	check_model_gradients(LW_ARCH_CLM);
+}
+
+/* Backward adds into the gradients: twice is double. */
+static void test_backward_accumulates(void **state)
+{
+	(void)state;
+	lw_model_config mc = { LW_ARCH_CLM, 1, 8, 2, 12, 6, V };
+	lw_model *m = NULL;
+	lw_err err = {0};
+	assert_int_equal(lw_model_create(&mc, 2, &m, &err), LW_OK);
+	lw_model_init(m, 1);
+	lw_batch b = {0};
+	assert_int_equal(lw_batch_init(&b, 2, 6, &err), LW_OK);
+	make_batch(&b, LW_ARCH_CLM, 5);
+	size_t n = lw_model_num_params(m);
+	float *once = malloc(n * sizeof *once);
+	lw_model_zero_grad(m);
+	lw_model_forward(m, &b);
+	lw_model_backward(m, 1.0f);
+	memcpy(once, lw_model_grads(m), n * sizeof *once);
+	lw_model_forward(m, &b);
+	lw_model_backward(m, 1.0f);
+	for (size_t i = 0; i < n; i++)
+		assert_float_equal(lw_model_grads(m)[i], 2.0f * once[i], 1e-6f + 1e-5f * fabsf(once[i]));
+	free(once);
+	lw_batch_free(&b);
+	lw_model_free(m);
+}
+
+/* ------------------------------------------------------------- training */
+
+static void overfit(fixture *f, lw_arch arch, float below)
+{
+	lw_train_config c = tiny_config(arch);
+	c.batch = 16;
+	c.steps = 1000;
+	c.lr = 3e-3f;
+	c.warmup = 10;
+	c.weight_decay = 0;
+	c.log_every = 100;
+	char *dir = fresh_run_dir(f, lw_arch_name(arch));
+	recorder rec = {0};
+	lw_train_result res;
+	lw_err err = {0};
+	assert_int_equal(lw_train(&c, &f->data, dir, 0, record, &rec, &res, &err), LW_OK);
+	print_message("# %s: first loss %.3f, val %.4f\n", lw_arch_name(arch), rec.loss[0],
+		      res.val.loss);
+	assert_true(rec.loss[0] > 2.5f);  /* about log(29) at the start */
+	assert_true(res.val.loss < below);
+	assert_true(res.val.accuracy > 0.95);
+	free(dir);
+}
+
+static void test_overfits_clm(void **state)
+{
+	overfit(*state, LW_ARCH_CLM, 0.05f);
+}
+
+static void test_overfits_mlm(void **state)
+{
+	/* A masked token of a periodic text is determined by its neighbours,
+	 * unless they are masked too: near zero, not zero. */
+	overfit(*state, LW_ARCH_MLM, 0.1f);
+}
+
+static void test_deterministic_and_resume_exact(void **state)
+{
+	fixture *f = *state;
+	lw_train_config c = tiny_config(LW_ARCH_MLM);
+	c.accum = 2;
+	lw_err err = {0};
+	lw_train_result res;
+	recorder whole = {0}, again = {0}, first = {0}, rest = {0};
+	char *a = fresh_run_dir(f, "whole"), *b = fresh_run_dir(f, "again"),
+	     *r = fresh_run_dir(f, "resumed");
+	assert_int_equal(lw_train(&c, &f->data, a, 0, record, &whole, &res, &err), LW_OK);
+	assert_int_equal(lw_train(&c, &f->data, b, 0, record, &again, &res, &err), LW_OK);
+	assert_memory_equal(whole.loss, again.loss, sizeof whole.loss);
+	/* Stop after 5 steps (a checkpoint is written), then resume. */
+	first.stop_after = 5;
+	assert_int_equal(lw_train(&c, &f->data, r, 0, record, &first, &res, &err), LW_OK);
+	assert_true(res.stopped_early);
+	assert_int_equal(res.steps, 5);
+	assert_int_equal(lw_train(&c, &f->data, r, 1, record, &rest, &res, &err), LW_OK);
+	assert_int_equal(first.n + rest.n, whole.n);
+	assert_memory_equal(first.loss, whole.loss, (size_t)first.n * sizeof(float));
+	assert_memory_equal(rest.loss, whole.loss + first.n, (size_t)rest.n * sizeof(float));
+	/* The final checkpoints are identical too. */
+	char *ca = tu_path(a, "checkpoint.lwck"), *cr = tu_path(r, "checkpoint.lwck");
+	lw_checkpoint x = {0}, y = {0};
+	assert_int_equal(lw_checkpoint_load(ca, &x, &err), LW_OK);
+	assert_int_equal(lw_checkpoint_load(cr, &y, &err), LW_OK);
+	assert_int_equal(x.step, y.step);
+	assert_memory_equal(x.params, y.params, x.n_params * sizeof(float));
+	assert_memory_equal(x.v, y.v, x.n_params * sizeof(float));
+	lw_checkpoint_free(&x);
+	lw_checkpoint_free(&y);
+	free(ca);
+	free(cr);
+	free(a);
+	free(b);
+	free(r);
+}
+
+static void test_resume_mismatch(void **state)
+{
+	fixture *f = *state;
+	lw_train_config c = tiny_config(LW_ARCH_CLM);
+	c.steps = 2;
+	char *dir = fresh_run_dir(f, "mismatch");
+	lw_err err = {0};
+	lw_train_result res;
+	assert_int_equal(lw_train(&c, &f->data, dir, 0, NULL, NULL, &res, &err), LW_OK);
+	c.model.d_model = 32;
+	assert_int_not_equal(lw_train(&c, &f->data, dir, 1, NULL, NULL, &res, &err), LW_OK);
+	assert_non_null(strstr(err.msg, "d_model is 16 in the checkpoint, 32 here"));
+	assert_non_null(strstr(err.msg, "checkpoint.lwck"));
+	c.model.d_model = 16;
+	lw_train_data other = f->data;
+	other.tokenizer_checksum = 0x1234;
+	assert_int_not_equal(lw_train(&c, &other, dir, 1, NULL, NULL, &res, &err), LW_OK);
+	assert_non_null(strstr(err.msg, "tokenizer"));
+	free(dir);
+}
+
+/* A learning rate far too high: the loss explodes, the run stops with a
+ * clear error and the checkpoint of the last save stays as it was. */
+static void test_divergence_keeps_checkpoint(void **state)
+{
+	fixture *f = *state;
+	lw_train_config c = tiny_config(LW_ARCH_CLM);
+	c.steps = 200;
+	c.warmup = 0;
+	c.save_every = 1;
+	c.clip = 0;
+	c.weight_decay = 0;
+	c.lr = 1e30f;
+	char *dir = fresh_run_dir(f, "diverge");
+	lw_err err = {0};
+	lw_train_result res;
+	lw_status st = lw_train(&c, &f->data, dir, 0, NULL, NULL, &res, &err);
+	assert_int_equal(st, LW_ERR_STATE);
+	print_message("# %s\n", err.msg);
+	assert_non_null(strstr(err.msg, "diverged"));
+	char *ck = tu_path(dir, "checkpoint.lwck");
+	lw_checkpoint x = {0};
+	assert_non_null(strstr(err.msg, "is kept"));
+	assert_int_equal(lw_checkpoint_load(ck, &x, &err), LW_OK);
+	assert_true(x.step >= 1);
+	for (size_t i = 0; i < x.n_params; i++)
+		assert_true(isfinite(x.params[i]));
+	lw_checkpoint_free(&x);
+	free(ck);
+	free(dir);
+}
+
+static void test_evaluate_is_repeatable(void **state)
+{
+	fixture *f = *state;
+	lw_train_config c = tiny_config(LW_ARCH_MLM);
+	lw_model *m = NULL;
+	lw_err err = {0};
+	assert_int_equal(lw_model_create(&c.model, c.batch, &m, &err), LW_OK);
+	lw_model_init(m, 1);
+	lw_eval_result a, b;
+	assert_int_equal(lw_evaluate(m, &c, &f->data, 3, &f->train, &a, &err), LW_OK);
+	assert_int_equal(lw_evaluate(m, &c, &f->data, 3, NULL, &b, &err), LW_OK);
+	assert_true(a.targets > 0);
+	assert_true(a.loss == b.loss);
+	assert_true(isnan(b.unigram_entropy));
+	/* Seven equally frequent tokens: the unigram entropy is about log 7. */
+	assert_float_equal(a.unigram_entropy, log(7.0), 0.02);  /* add-one smoothed */
+	/* An untrained model is about as good as uniform over V. */
+	assert_float_equal(a.loss, log((double)V), 0.3);
+	lw_model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gradients_mlm),
+		cmocka_unit_test(test_gradients_clm),
+		cmocka_unit_test(test_backward_accumulates),
+		cmocka_unit_test(test_overfits_clm),
+		cmocka_unit_test(test_overfits_mlm),
+		cmocka_unit_test(test_deterministic_and_resume_exact),
+		cmocka_unit_test(test_resume_mismatch),
+		cmocka_unit_test(test_divergence_keeps_checkpoint),
+		cmocka_unit_test(test_evaluate_is_repeatable),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
