@@ -171,6 +171,8 @@ test: setup
 bench: setup
 	@$(MAKE) --no-print-directory all data
 	@bash bench/tokenizer/run.sh
+	@echo
+	@bash bench/train/run.sh
 
 clean:
 	rm -rf $(B)

@@ -6,17 +6,19 @@
  *   ./peak [THREADS [SECONDS [avx2]]]   (default: 2 threads, 1.5 s)
  *
  * Each of THREADS OpenMP threads runs a loop of fused multiply-adds on
- * ACC512 (AVX-512) or ACC256 (AVX2) independent vector accumulators (AVX-512 when the CPU has it, else
- * or when asked, AVX2 + FMA): more accumulators than FMA latency x FMA ports, so the loop
- * is bound by the FMA throughput alone, the peak no real kernel exceeds.
- * An FMA counts 2 FLOPs per lane. The time is split into 3 trials, each
- * thread's rate summed per trial, and the best trial kept (the machine may
- * be shared: the best is the least disturbed).
+ * independent vector accumulators: 16 of 16 lanes with AVX-512 when the CPU
+ * has it, else (or when asked) 12 of 8 lanes with AVX2 + FMA. That is more
+ * accumulators than FMA latency x FMA ports, so the loop is bound by the FMA
+ * throughput alone: the peak no real kernel exceeds. An FMA counts 2 FLOPs
+ * per lane. The time is split into 3 trials, each thread's rate summed per
+ * trial, and the best trial kept (the machine may be shared: the best is the
+ * least disturbed).
  *
  * Prints one JSON line:
- *   {"gflops": G, "threads": n, "isa": "avx512f"|"avx2", "seconds": s}
+ *   {"gflops": G, "threads": n, "isa": "avx512f"|"avx2", "seconds": s,
+ *    "check": the accumulators' sum}
  *
- * The accumulators are summed and printed at the end (as "check") so that
+ * The accumulators are summed and printed at the end so that
  * the compiler cannot drop the loop; acc = acc * a + b with a just under 1
  * converges to b / (1 - a), so no value overflows or goes denormal.
  */

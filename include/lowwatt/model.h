@@ -120,4 +120,30 @@ const float *lw_model_losses(const lw_model *m);
 void lw_model_keep_logits(lw_model *m, int on);
 const float *lw_model_logits(const lw_model *m);
 
+/* Profiling: wall time per kind of kernel, forward and backward, summed
+ * over the passes made while a profile is attached (lw_model_profile).
+ * The clock is read only then: off, it costs one branch per kernel. */
+typedef enum lw_prof_op {
+	LW_PROF_EMBEDDING,
+	LW_PROF_LAYERNORM,
+	LW_PROF_LINEAR,     /* qkv, proj, fc, fc_proj GEMMs and their biases */
+	LW_PROF_ATTENTION,
+	LW_PROF_GELU,
+	LW_PROF_RESIDUAL,
+	LW_PROF_HEAD,       /* gathering the selected rows, the tied output GEMM */
+	LW_PROF_XENT,       /* softmax and cross-entropy */
+	LW_PROF_ZERO,       /* clearing activation gradients */
+	LW_PROF_OPS,
+} lw_prof_op;
+
+typedef struct lw_profile {
+	double fwd[LW_PROF_OPS], bwd[LW_PROF_OPS];
+	double optimizer;   /* gradient norm, clipping, AdamW (the trainer) */
+	double batches;     /* building batches (the trainer) */
+} lw_profile;
+
+/* Attach p (zeroed by the caller) to collect timings, or NULL to stop. */
+void lw_model_profile(lw_model *m, lw_profile *p);
+const char *lw_prof_op_name(lw_prof_op op);
+
 #endif

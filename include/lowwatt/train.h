@@ -32,6 +32,7 @@ typedef struct lw_train_config {
 	int eval_batches;       /* validation batches per evaluation */
 	long save_every;        /* steps between checkpoints; 0: only at the end */
 	long log_every;         /* steps between metrics rows */
+	int profile;            /* 1: time every kernel (lw_train_result.profile) */
 } lw_train_config;
 
 /* The defaults of `lowwatt train` with no flags: the default masked LM. */

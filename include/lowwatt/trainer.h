@@ -69,12 +69,15 @@ typedef struct lw_train_result {
 	long steps;             /* completed */
 	uint64_t tokens;
 	size_t params;
-	float train_loss;       /* mean over the last logged window */
+	float train_loss;       /* mean over the last logged window; NaN when
+				   this invocation made no step */
 	lw_eval_result val;
 	double tokens_per_s;    /* over the steps after the first two */
 	double seconds;         /* wall time of this invocation */
 	int threads;
 	int stopped_early;      /* the observer asked to stop */
+	lw_profile profile;     /* with cfg->profile: where this invocation's
+				   time went */
 } lw_train_result;
 
 /* Run (or, with resume, continue) the training described by cfg in run_dir
@@ -84,6 +87,11 @@ typedef struct lw_train_result {
 lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
 		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
 		   lw_err *err);
+
+/* Check that the shards can feed the run: each holds at least seq + 1
+ * tokens. lw_train checks this too; callers use it before creating files. */
+lw_status lw_train_check_data(const lw_train_config *cfg, const lw_train_data *data,
+			      lw_err *err);
 
 /* Evaluate m on n_batches validation batches (drawn with a fixed seed
  * derived from cfg->seed, the same at every call). With train_shard not

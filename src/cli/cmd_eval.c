@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/run_data.h"
+#include "cli/summary.h"
 #include "lowwatt/trainer.h"
 
 static const char CMD[] = "eval";
@@ -28,10 +29,14 @@ static void print_result(const char *checkpoint, const lw_checkpoint *ck,
 		       cli_count(n, sizeof n, r->targets));
 		return;
 	}
-	json_t *o = json_pack("{s:s, s:s, s:I, s:f, s:f, s:f, s:I}", "checkpoint", checkpoint,
-			      "arch", lw_arch_name(ck->train.model.arch), "step",
-			      (json_int_t)ck->step, "val_loss", r->loss, "perplexity", exp(r->loss),
-			      "accuracy", r->accuracy, "targets", (json_int_t)r->targets);
+	json_t *o = json_object();
+	json_object_set_new(o, "checkpoint", json_string(checkpoint));
+	json_object_set_new(o, "arch", json_string(lw_arch_name(ck->train.model.arch)));
+	json_object_set_new(o, "step", json_integer((json_int_t)ck->step));
+	json_object_set_new(o, "val_loss", summary_number(r->loss));
+	json_object_set_new(o, "perplexity", summary_number(exp(r->loss)));
+	json_object_set_new(o, "accuracy", summary_number(r->accuracy));
+	json_object_set_new(o, "targets", json_integer((json_int_t)r->targets));
 	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s);
 	free(s);

@@ -36,12 +36,12 @@ static lw_status encode_masked(lw_bpe *bpe, const char *text, lw_tokens *ids, lw
 	}
 }
 
-/* The index of the k-th largest probability, selection by repeated scans
- * (K is small). taken marks the ones already printed. */
-static int next_best(const float *p, int V, const char *taken)
+/* The likeliest regular token (ids below the specials) not yet taken:
+ * selection by repeated scans, K is small. */
+static int next_best(const float *p, int n_regular, const char *taken)
 {
 	int best = -1;
-	for (int v = 0; v < V; v++)
+	for (int v = 0; v < n_regular; v++)
 		if (!taken[v] && (best < 0 || p[v] > p[best]))
 			best = v;
 	return best;
@@ -50,9 +50,10 @@ static int next_best(const float *p, int V, const char *taken)
 static void print_top(const lw_bpe *bpe, const float *probs, int V, int top, int which)
 {
 	char *taken = calloc((size_t)V, 1);
+	int regular = lw_bpe_special_id(bpe, LW_SPECIAL_EOT);
 	printf("[MASK] %d:\n", which + 1);
-	for (int k = 0; k < top && k < V; k++) {
-		int32_t v = next_best(probs, V, taken);
+	for (int k = 0; k < top && k < regular; k++) {
+		int32_t v = next_best(probs, regular, taken);
 		taken[v] = 1;
 		lw_buf text = {0};
 		lw_err err = {0};

@@ -129,6 +129,23 @@ static int finish(const lw_train_config *cfg, const train_options *opt,
 	return rc;
 }
 
+/* Each shard must hold a row of seq + 1 tokens: said before any file of
+ * the run is written. */
+static int check_shards(const lw_train_config *cfg, const run_data *rd)
+{
+	const lw_shard *shards[2] = { &rd->train, &rd->val };
+	static const char *const names[2] = { "train.lwtk", "val.lwtk" };
+	for (int i = 0; i < 2; i++) {
+		if (shards[i]->count > (uint64_t)cfg->model.seq)
+			continue;
+		fprintf(stderr, "lowwatt %s: %s/%s holds %llu tokens, too few for one row of --seq "
+				"%d (%d tokens)\n", CMD, rd->dir, names[i],
+			(unsigned long long)shards[i]->count, cfg->model.seq, cfg->model.seq + 1);
+		return 1;
+	}
+	return 0;
+}
+
 static int train(lw_train_config *cfg, train_options *opt, run_data *rd, int example)
 {
 	lw_err err = {0};
@@ -137,6 +154,8 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, int exa
 		fprintf(stderr, "lowwatt %s: %s\n", CMD, err.msg);
 		return CLI_USAGE;
 	}
+	if (check_shards(cfg, rd))
+		return 1;
 	char *dir = open_run_dir(opt);
 	if (!dir)
 		return 1;
@@ -152,6 +171,8 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, int exa
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	lw_train_result r = {0};
+	const char *profile = getenv("LOWWATT_PROFILE");
+	cfg->profile = profile && *profile && strcmp(profile, "0") != 0;
 	lw_status st = lw_train(cfg, &rd->data, dir, opt->resume, progress_event, &p, &r, &err);
 	progress_done(&p);
 	signal(SIGINT, SIG_DFL);
@@ -160,6 +181,8 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, int exa
 		cli_fail(CMD, &err);
 		goto done;
 	}
+	if (cfg->profile)
+		progress_profile(stderr, &r.profile, r.seconds);
 	rc = finish(cfg, opt, &r, dir);
 	if (!rc && example && cfg->model.arch == LW_ARCH_MLM)
 		fill_mask_example(dir, opt->tokenizer);

@@ -71,3 +71,22 @@ void progress_done(progress *p)
 	p->line_open = 0;
 	fflush(p->out);
 }
+
+void progress_profile(FILE *out, const lw_profile *p, double seconds)
+{
+	double fwd = 0, bwd = 0;
+	fprintf(out, "profile (seconds; %% of the run's %.1f s):\n", seconds);
+	fprintf(out, "  %-14s %9s %9s %7s\n", "kernel", "forward", "backward", "share");
+	for (int op = 0; op < LW_PROF_OPS; op++) {
+		fwd += p->fwd[op];
+		bwd += p->bwd[op];
+		fprintf(out, "  %-14s %9.3f %9.3f %6.1f%%\n", lw_prof_op_name((lw_prof_op)op),
+			p->fwd[op], p->bwd[op], 100.0 * (p->fwd[op] + p->bwd[op]) / seconds);
+	}
+	fprintf(out, "  %-14s %9.3f %9.3f %6.1f%%\n", "model total", fwd, bwd,
+		100.0 * (fwd + bwd) / seconds);
+	fprintf(out, "  %-14s %19.3f %6.1f%%\n", "optimizer", p->optimizer,
+		100.0 * p->optimizer / seconds);
+	fprintf(out, "  %-14s %19.3f %6.1f%%\n", "batches", p->batches,
+		100.0 * p->batches / seconds);
+}

@@ -23,6 +23,9 @@ void progress_init(progress *p, FILE *out, long log_every, volatile int *stop);
 /* An lw_train_observer: ctx is a progress. */
 int progress_event(const lw_train_event *ev, void *ctx);
 
+/* Where the training time went (LOWWATT_PROFILE=1), as a table. */
+void progress_profile(FILE *out, const lw_profile *p, double seconds);
+
 /* End the live line, if one is open. */
 void progress_done(progress *p);
 

@@ -12,6 +12,11 @@
 #include "cli/summary.h"
 #include "util/file.h"
 
+json_t *summary_number(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
 json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r,
 		      const char *run_dir)
 {
@@ -30,14 +35,14 @@ json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r,
 	json_object_set_new(o, "steps", json_integer(r->steps));
 	json_object_set_new(o, "planned_steps", json_integer(cfg->steps));
 	json_object_set_new(o, "tokens", json_integer((json_int_t)r->tokens));
-	json_object_set_new(o, "train_loss", json_real(r->train_loss));
-	json_object_set_new(o, "val_loss", json_real(r->val.loss));
-	json_object_set_new(o, "val_perplexity", json_real(exp(r->val.loss)));
-	json_object_set_new(o, "val_accuracy", json_real(r->val.accuracy));
+	json_object_set_new(o, "train_loss", summary_number(r->train_loss));
+	json_object_set_new(o, "val_loss", summary_number(r->val.loss));
+	json_object_set_new(o, "val_perplexity", summary_number(exp(r->val.loss)));
+	json_object_set_new(o, "val_accuracy", summary_number(r->val.accuracy));
 	json_object_set_new(o, "val_targets", json_integer((json_int_t)r->val.targets));
-	json_object_set_new(o, "unigram_entropy", json_real(r->val.unigram_entropy));
-	json_object_set_new(o, "tokens_per_s", json_real(r->tokens_per_s));
-	json_object_set_new(o, "seconds", json_real(r->seconds));
+	json_object_set_new(o, "unigram_entropy", summary_number(r->val.unigram_entropy));
+	json_object_set_new(o, "tokens_per_s", summary_number(r->tokens_per_s));
+	json_object_set_new(o, "seconds", summary_number(r->seconds));
 	json_object_set_new(o, "threads", json_integer(r->threads));
 	json_object_set_new(o, "blas_core", json_string(blas_core_name()));
 	json_object_set_new(o, "stopped_early", json_boolean(r->stopped_early));

@@ -8,6 +8,9 @@
 
 #include "lowwatt/trainer.h"
 
+/* x as a JSON number, or null when it is not finite (JSON has no NaN). */
+json_t *summary_number(double x);
+
 /* The summary of a finished run as a JSON object (caller: json_decref). */
 json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r, const char *run_dir);
 

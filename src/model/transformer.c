@@ -79,7 +79,20 @@ struct lw_model {
 	float *grad_mem;
 	float *dres, *dln, *dqkv, *datty, *dfch, *dfch_gelu, *dsel;
 	float *att_scratch;
+
+	lw_profile *prof;  /* NULL: not profiling */
 };
+
+/* Run a kernel call, adding its wall time to a profile slot when profiling. */
+#define TIMED(m, slot, call)                                              \
+	do {                                                              \
+		double t0_ = (m)->prof ? omp_get_wtime() : 0.0;           \
+		call;                                                     \
+		if ((m)->prof)                                            \
+			(slot) += omp_get_wtime() - t0_;                  \
+	} while (0)
+#define FWD(m, op) (m)->prof->fwd[op]
+#define BWD(m, op) (m)->prof->bwd[op]
 
 /* ------------------------------------------------------------- creation */
 
@@ -275,18 +288,26 @@ static void layer_forward(lw_model *m, int l, const float *x, int B, int T)
 	int N = B * T, C = c->d_model, F = c->d_ff;
 	size_t NC = (size_t)N * C;
 
-	lw_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, x, w->ln1_g, w->ln1_b, N, C);
-	lw_linear_forward(a->qkv, a->ln1, w->qkv_w, w->qkv_b, N, C, 3 * C);
-	lw_attention_forward(a->atty, a->att, a->qkv, B, T, C, c->heads,
-			     c->arch == LW_ARCH_CLM);
-	lw_linear_forward(a->mid, a->atty, w->proj_w, w->proj_b, N, C, C);
-	lw_add_inplace(a->mid, x, NC);
+	TIMED(m, FWD(m, LW_PROF_LAYERNORM),
+	      lw_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, x, w->ln1_g, w->ln1_b, N, C));
+	TIMED(m, FWD(m, LW_PROF_LINEAR),
+	      lw_linear_forward(a->qkv, a->ln1, w->qkv_w, w->qkv_b, N, C, 3 * C));
+	TIMED(m, FWD(m, LW_PROF_ATTENTION),
+	      lw_attention_forward(a->atty, a->att, a->qkv, B, T, C, c->heads,
+				   c->arch == LW_ARCH_CLM));
+	TIMED(m, FWD(m, LW_PROF_LINEAR),
+	      lw_linear_forward(a->mid, a->atty, w->proj_w, w->proj_b, N, C, C));
+	TIMED(m, FWD(m, LW_PROF_RESIDUAL), lw_add_inplace(a->mid, x, NC));
 
-	lw_layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->mid, w->ln2_g, w->ln2_b, N, C);
-	lw_linear_forward(a->fch, a->ln2, w->fc_w, w->fc_b, N, C, F);
-	lw_gelu_forward(a->fch_gelu, a->fch, (size_t)N * F);
-	lw_linear_forward(a->out, a->fch_gelu, w->fcp_w, w->fcp_b, N, F, C);
-	lw_add_inplace(a->out, a->mid, NC);
+	TIMED(m, FWD(m, LW_PROF_LAYERNORM),
+	      lw_layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->mid, w->ln2_g, w->ln2_b,
+				   N, C));
+	TIMED(m, FWD(m, LW_PROF_LINEAR),
+	      lw_linear_forward(a->fch, a->ln2, w->fc_w, w->fc_b, N, C, F));
+	TIMED(m, FWD(m, LW_PROF_GELU), lw_gelu_forward(a->fch_gelu, a->fch, (size_t)N * F));
+	TIMED(m, FWD(m, LW_PROF_LINEAR),
+	      lw_linear_forward(a->out, a->fch_gelu, w->fcp_w, w->fcp_b, N, F, C));
+	TIMED(m, FWD(m, LW_PROF_RESIDUAL), lw_add_inplace(a->out, a->mid, NC));
 }
 
 /* Collect the positions with a target and gather their final-LayerNorm rows. */
@@ -310,16 +331,19 @@ static void select_positions(lw_model *m, const lw_batch *b)
 static double head_forward(lw_model *m)
 {
 	int n = m->n_sel, C = m->cfg.d_model, V = m->cfg.vocab;
+	double sum = 0;
 	if (n == 0)
 		return 0.0;
 	m->probs = lw_xgrow(m->probs, &m->probs_cap, (size_t)n * V, sizeof(float), "logits");
-	lw_linear_forward(m->probs, m->sel, m->p.wte, NULL, n, C, V);
+	TIMED(m, FWD(m, LW_PROF_HEAD), lw_linear_forward(m->probs, m->sel, m->p.wte, NULL, n, C, V));
 	if (m->keep_logits) {
 		m->logits_copy = lw_xgrow(m->logits_copy, &m->logits_cap, (size_t)n * V,
 					  sizeof(float), "logits");
 		memcpy(m->logits_copy, m->probs, (size_t)n * V * sizeof(float));
 	}
-	return lw_softmax_xent_forward(m->probs, m->losses, m->probs, m->sel_target, n, V);
+	TIMED(m, FWD(m, LW_PROF_XENT),
+	      sum = lw_softmax_xent_forward(m->probs, m->losses, m->probs, m->sel_target, n, V));
+	return sum;
 }
 
 float lw_model_forward(lw_model *m, const lw_batch *b)
@@ -329,19 +353,28 @@ float lw_model_forward(lw_model *m, const lw_batch *b)
 	m->B = B;
 	m->T = T;
 	m->inputs = b->inputs;
-	lw_embedding_forward(m->x0, b->inputs, m->p.wte, m->p.wpe, B, T, C);
+	TIMED(m, FWD(m, LW_PROF_EMBEDDING),
+	      lw_embedding_forward(m->x0, b->inputs, m->p.wte, m->p.wpe, B, T, C));
 	const float *x = m->x0;
 	for (int l = 0; l < c->layers; l++) {
 		layer_forward(m, l, x, B, T);
 		x = m->acts[l].out;
 	}
-	lw_layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, x, m->p.lnf_g, m->p.lnf_b, N, C);
-	select_positions(m, b);
+	TIMED(m, FWD(m, LW_PROF_LAYERNORM),
+	      lw_layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, x, m->p.lnf_g, m->p.lnf_b,
+				   N, C));
+	TIMED(m, FWD(m, LW_PROF_HEAD), select_positions(m, b));
 	double sum = head_forward(m);
 	return m->n_sel ? (float)(sum / m->n_sel) : 0.0f;
 }
 
 /* ---------------------------------------------------------------- backward */
+
+/* Zero n floats of an activation gradient (backward kernels add into it). */
+static void zero(lw_model *m, float *p, size_t n)
+{
+	TIMED(m, BWD(m, LW_PROF_ZERO), memset(p, 0, n * sizeof(float)));
+}
 
 /* On entry m->dres holds dloss/d(layer l's output); on return, dloss/d(its
  * input). x is the layer's input. */
@@ -355,25 +388,45 @@ static void layer_backward(lw_model *m, int l, const float *x)
 	size_t NC = (size_t)N * C, NF = (size_t)N * F;
 
 	/* MLP: out = mid + fc_proj(gelu(fc(ln2(mid)))); dres flows through. */
-	memset(m->dfch_gelu, 0, NF * sizeof(float));
-	lw_linear_backward(m->dfch_gelu, g->fcp_w, g->fcp_b, m->dres, a->fch_gelu, w->fcp_w, N, F, C);
-	memset(m->dfch, 0, NF * sizeof(float));
-	lw_gelu_backward(m->dfch, a->fch, m->dfch_gelu, NF);
-	memset(m->dln, 0, NC * sizeof(float));
-	lw_linear_backward(m->dln, g->fc_w, g->fc_b, m->dfch, a->ln2, w->fc_w, N, C, F);
-	lw_layernorm_backward(m->dres, g->ln2_g, g->ln2_b, m->dln, a->mid, w->ln2_g,
-			      a->ln2_mean, a->ln2_rstd, N, C);
+	zero(m, m->dfch_gelu, NF);
+	TIMED(m, BWD(m, LW_PROF_LINEAR),
+	      lw_linear_backward(m->dfch_gelu, g->fcp_w, g->fcp_b, m->dres, a->fch_gelu, w->fcp_w,
+				 N, F, C));
+	zero(m, m->dfch, NF);
+	TIMED(m, BWD(m, LW_PROF_GELU), lw_gelu_backward(m->dfch, a->fch, m->dfch_gelu, NF));
+	zero(m, m->dln, NC);
+	TIMED(m, BWD(m, LW_PROF_LINEAR),
+	      lw_linear_backward(m->dln, g->fc_w, g->fc_b, m->dfch, a->ln2, w->fc_w, N, C, F));
+	TIMED(m, BWD(m, LW_PROF_LAYERNORM),
+	      lw_layernorm_backward(m->dres, g->ln2_g, g->ln2_b, m->dln, a->mid, w->ln2_g,
+				    a->ln2_mean, a->ln2_rstd, N, C));
 
 	/* Attention: mid = x + proj(attention(qkv(ln1(x)))). */
-	memset(m->datty, 0, NC * sizeof(float));
-	lw_linear_backward(m->datty, g->proj_w, g->proj_b, m->dres, a->atty, w->proj_w, N, C, C);
-	memset(m->dqkv, 0, 3 * NC * sizeof(float));
-	lw_attention_backward(m->dqkv, m->att_scratch, m->datty, a->qkv, a->att, B, T, C,
-			      c->heads, c->arch == LW_ARCH_CLM);
-	memset(m->dln, 0, NC * sizeof(float));
-	lw_linear_backward(m->dln, g->qkv_w, g->qkv_b, m->dqkv, a->ln1, w->qkv_w, N, C, 3 * C);
-	lw_layernorm_backward(m->dres, g->ln1_g, g->ln1_b, m->dln, x, w->ln1_g,
-			      a->ln1_mean, a->ln1_rstd, N, C);
+	zero(m, m->datty, NC);
+	TIMED(m, BWD(m, LW_PROF_LINEAR),
+	      lw_linear_backward(m->datty, g->proj_w, g->proj_b, m->dres, a->atty, w->proj_w, N,
+				 C, C));
+	zero(m, m->dqkv, 3 * NC);
+	TIMED(m, BWD(m, LW_PROF_ATTENTION),
+	      lw_attention_backward(m->dqkv, m->att_scratch, m->datty, a->qkv, a->att, B, T, C,
+				    c->heads, c->arch == LW_ARCH_CLM));
+	zero(m, m->dln, NC);
+	TIMED(m, BWD(m, LW_PROF_LINEAR),
+	      lw_linear_backward(m->dln, g->qkv_w, g->qkv_b, m->dqkv, a->ln1, w->qkv_w, N, C,
+				 3 * C));
+	TIMED(m, BWD(m, LW_PROF_LAYERNORM),
+	      lw_layernorm_backward(m->dres, g->ln1_g, g->ln1_b, m->dln, x, w->ln1_g, a->ln1_mean,
+				    a->ln1_rstd, N, C));
+}
+
+/* The selected rows' gradient, scattered back to their positions in dln. */
+static void scatter_selected(lw_model *m)
+{
+	int C = m->cfg.d_model;
+	#pragma omp parallel for schedule(static)
+	for (int k = 0; k < m->n_sel; k++)
+		memcpy(m->dln + (size_t)m->sel_pos[k] * C, m->dsel + (size_t)k * C,
+		       (size_t)C * sizeof(float));
 }
 
 /* From the loss to dloss/d(last layer's output) in m->dres. */
@@ -382,22 +435,23 @@ static void head_backward(lw_model *m, float loss_scale)
 	const lw_model_config *c = &m->cfg;
 	int n = m->n_sel, C = c->d_model, V = c->vocab, N = m->B * m->T;
 	size_t NC = (size_t)N * C;
-	const float *last = c->layers ? m->acts[c->layers - 1].out : m->x0;
+	const float *last = m->acts[c->layers - 1].out;
 
-	memset(m->dln, 0, NC * sizeof(float));
+	zero(m, m->dln, NC);
 	if (n > 0) {
 		/* The probabilities become dlogits, in place. */
-		lw_softmax_xent_backward(m->probs, m->probs, m->sel_target, n, V, loss_scale / n);
-		memset(m->dsel, 0, (size_t)n * C * sizeof(float));
-		lw_linear_backward(m->dsel, m->g.wte, NULL, m->probs, m->sel, m->p.wte, n, C, V);
-		#pragma omp parallel for schedule(static)
-		for (int k = 0; k < n; k++)
-			memcpy(m->dln + (size_t)m->sel_pos[k] * C, m->dsel + (size_t)k * C,
-			       (size_t)C * sizeof(float));
+		TIMED(m, BWD(m, LW_PROF_XENT),
+		      lw_softmax_xent_backward(m->probs, m->probs, m->sel_target, n, V,
+					       loss_scale / n));
+		zero(m, m->dsel, (size_t)n * C);
+		TIMED(m, BWD(m, LW_PROF_HEAD),
+		      lw_linear_backward(m->dsel, m->g.wte, NULL, m->probs, m->sel, m->p.wte, n, C, V));
+		TIMED(m, BWD(m, LW_PROF_HEAD), scatter_selected(m));
 	}
-	memset(m->dres, 0, NC * sizeof(float));
-	lw_layernorm_backward(m->dres, m->g.lnf_g, m->g.lnf_b, m->dln, last, m->p.lnf_g,
-			      m->lnf_mean, m->lnf_rstd, N, C);
+	zero(m, m->dres, NC);
+	TIMED(m, BWD(m, LW_PROF_LAYERNORM),
+	      lw_layernorm_backward(m->dres, m->g.lnf_g, m->g.lnf_b, m->dln, last, m->p.lnf_g,
+				    m->lnf_mean, m->lnf_rstd, N, C));
 }
 
 void lw_model_backward(lw_model *m, float loss_scale)
@@ -406,5 +460,23 @@ void lw_model_backward(lw_model *m, float loss_scale)
 	head_backward(m, loss_scale);
 	for (int l = c->layers - 1; l >= 0; l--)
 		layer_backward(m, l, l ? m->acts[l - 1].out : m->x0);
-	lw_embedding_backward(m->g.wte, m->g.wpe, m->dres, m->inputs, m->B, m->T, c->d_model);
+	TIMED(m, BWD(m, LW_PROF_EMBEDDING),
+	      lw_embedding_backward(m->g.wte, m->g.wpe, m->dres, m->inputs, m->B, m->T,
+				    c->d_model));
+}
+
+/* --------------------------------------------------------------- profiling */
+
+void lw_model_profile(lw_model *m, lw_profile *p)
+{
+	m->prof = p;
+}
+
+const char *lw_prof_op_name(lw_prof_op op)
+{
+	static const char *const names[LW_PROF_OPS] = {
+		"embedding", "layernorm", "linear", "attention", "gelu",
+		"residual", "head", "softmax-xent", "zeroing",
+	};
+	return op < LW_PROF_OPS ? names[op] : "?";
 }

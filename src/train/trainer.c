@@ -40,7 +40,10 @@ typedef struct run {
 	uint64_t tokens_warm;
 	double loss_window;        /* sum of step losses since the last row */
 	long window_steps;
-	float last_window_loss;
+	float last_window_loss;    /* NaN until a row is written */
+	lw_eval_result final;      /* the evaluation after the last step */
+	int have_final;
+	lw_profile prof;           /* with cfg->profile */
 } run;
 
 static double now_s(void)
@@ -144,7 +147,9 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 	double loss = 0;
 	lw_model_zero_grad(r->model);
 	for (int a = 0; a < cfg->accum; a++) {
+		double t0 = now_s();
 		lw_status st = lw_batch_make(r->data->train, &r->spec, r->next_batch, &r->batch, err);
+		r->prof.batches += now_s() - t0;
 		if (st)
 			return st;
 		float l = lw_model_forward(r->model, &r->batch);
@@ -156,11 +161,13 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 		r->tokens += (uint64_t)r->batch.B * (uint64_t)r->batch.T;
 	}
 	size_t n = lw_model_num_params(r->model);
+	double t0 = now_s();
 	double norm = lw_grad_norm(lw_model_grads(r->model), n);
 	if (!isfinite(norm))
 		return not_finite(r, "gradient norm", norm, err);
 	lw_clip_grads(lw_model_grads(r->model), n, norm, cfg->clip);
 	adamw_all(r, lr);
+	r->prof.optimizer += now_s() - t0;
 	r->step++;
 	ev->loss = (float)(loss / cfg->accum);
 	ev->lr = lr;
@@ -193,7 +200,13 @@ static void time_step(run *r, lw_train_event *ev)
 
 static lw_status evaluate(run *r, lw_eval_result *val, const lw_shard *unigram, lw_err *err)
 {
-	return lw_evaluate(r->model, r->cfg, r->data, r->cfg->eval_batches, unigram, val, err);
+	/* Evaluation is not training: kept out of the profile. */
+	lw_model_profile(r->model, NULL);
+	lw_status st = lw_evaluate(r->model, r->cfg, r->data, r->cfg->eval_batches, unigram, val,
+				   err);
+	if (r->cfg->profile)
+		lw_model_profile(r->model, &r->prof);
+	return st;
 }
 
 static int due(long step, long every)
@@ -201,10 +214,29 @@ static int due(long step, long every)
 	return every > 0 && step % every == 0;
 }
 
+lw_status lw_train_check_data(const lw_train_config *cfg, const lw_train_data *data,
+			      lw_err *err)
+{
+	uint64_t need = (uint64_t)cfg->model.seq + 1;
+	const lw_shard *s[2] = { data->train, data->val };
+	static const char *const what[2] = { "training", "validation" };
+	for (int i = 0; i < 2; i++)
+		if (s[i] && s[i]->count < need)
+			return lw_err_set(err, LW_ERR_ARG,
+					  "the %s shard holds %llu tokens; a row of seq %d needs %llu",
+					  what[i], (unsigned long long)s[i]->count, cfg->model.seq,
+					  (unsigned long long)need);
+	return LW_OK;
+}
+
 static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 {
 	const lw_train_config *cfg = r->cfg;
-	lw_status st = lw_model_create(&cfg->model, cfg->batch, &r->model, err);
+	lw_status st = lw_train_check_data(cfg, r->data, err);
+	if (st)
+		return st;
+	if ((st = lw_model_create(&cfg->model, cfg->batch, &r->model, err)))
+		return st;
 	if (st)
 		return st;
 	size_t n = lw_model_num_params(r->model);
@@ -218,6 +250,8 @@ static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 	r->ckpt_path = lw_path_join(dir, "checkpoint.lwck");
 	r->saved_step = -1;
 	lw_model_init(r->model, cfg->seed);
+	if (cfg->profile)
+		lw_model_profile(r->model, &r->prof);
 	if (resume && (st = restore(r, err)))
 		return st;
 	return lw_metrics_open(&r->metrics, dir, resume ? r->step : -1, err);
@@ -238,6 +272,26 @@ static int notify(lw_train_observer obs, void *ctx, const lw_train_event *ev)
 	return obs ? obs(ev, ctx) : 0;
 }
 
+/* Evaluate after a step (the last one with the unigram yardstick, kept in
+ * r->final), telling the observer. */
+static lw_status evaluate_step(run *r, const lw_train_event *ev, int last, lw_eval_result *val,
+			       lw_train_observer obs, void *ctx, int *stopped, lw_err *err)
+{
+	lw_status st = evaluate(r, val, last ? r->data->train : NULL, err);
+	if (st)
+		return st;
+	if (last) {
+		r->final = *val;
+		r->have_final = 1;
+	}
+	lw_train_event e = *ev;
+	e.kind = LW_TRAIN_EVAL;
+	e.val_loss = val->loss;
+	e.val_accuracy = val->accuracy;
+	*stopped |= notify(obs, ctx, &e);
+	return LW_OK;
+}
+
 /* Steps until the plan is done or the observer asks to stop. */
 static lw_status loop(run *r, lw_train_observer obs, void *ctx, int *stopped, lw_err *err)
 {
@@ -253,25 +307,19 @@ static lw_status loop(run *r, lw_train_observer obs, void *ctx, int *stopped, lw
 		r->loss_window += ev.loss;
 		r->window_steps++;
 		*stopped = notify(obs, ctx, &ev);
+		int last = r->step == cfg->steps || *stopped;
 		lw_eval_result val = { .loss = NAN, .accuracy = NAN };
-		if (due(r->step, cfg->eval_every) && r->step < cfg->steps) {
-			if ((st = evaluate(r, &val, NULL, err)))
-				return st;
-			lw_train_event e = ev;
-			e.kind = LW_TRAIN_EVAL;
-			e.val_loss = val.loss;
-			e.val_accuracy = val.accuracy;
-			*stopped |= notify(obs, ctx, &e);
-		}
-		if (due(r->step, cfg->log_every) || !isnan(val.loss) || r->step == cfg->steps ||
-		    *stopped) {
+		if ((due(r->step, cfg->eval_every) || last) &&
+		    (st = evaluate_step(r, &ev, last, &val, obs, ctx, stopped, err)))
+			return st;
+		if (due(r->step, cfg->log_every) || !isnan(val.loss) || last || *stopped) {
 			r->last_window_loss = (float)(r->loss_window / (double)r->window_steps);
 			r->loss_window = 0;
 			r->window_steps = 0;
 			if ((st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err)))
 				return st;
 		}
-		if (due(r->step, cfg->save_every) && r->step < cfg->steps) {
+		if (due(r->step, cfg->save_every) && !last) {
 			if ((st = save(r, err)))
 				return st;
 			lw_train_event e = ev;
@@ -286,7 +334,7 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
 		   lw_err *err)
 {
-	run r = { .cfg = cfg, .data = data, .t_start = now_s() };
+	run r = { .cfg = cfg, .data = data, .t_start = now_s(), .last_window_loss = NAN };
 	int threads = lw_set_threads(cfg->threads), stopped = 0;
 	lw_status st = run_open(&r, run_dir, resume, err);
 	if (st)
@@ -298,7 +346,8 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 	stopped = notify(obs, ctx, &start);
 	if ((st = loop(&r, obs, ctx, &stopped, err)))
 		goto done;
-	/* The end: a checkpoint, then the final evaluation with its yardstick. */
+	/* The end: a checkpoint; the final evaluation, with its yardstick, ran
+	 * after the last step (or runs now if this invocation made none). */
 	if ((st = save(&r, err)))
 		goto done;
 	lw_train_event saved = { .kind = LW_TRAIN_SAVED, .step = r.step, .steps = cfg->steps,
@@ -307,8 +356,11 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 	*res = (lw_train_result){
 		.steps = r.step, .tokens = r.tokens, .params = lw_model_num_params(r.model),
 		.train_loss = r.last_window_loss, .threads = threads, .stopped_early = stopped,
+		.profile = r.prof,
 	};
-	if ((st = evaluate(&r, &res->val, data->train, err)))
+	if (r.have_final)
+		res->val = r.final;
+	else if ((st = evaluate(&r, &res->val, data->train, err)))
 		goto done;
 	res->seconds = now_s() - r.t_start;
 	if (r.steps_here > 2 && r.t_last > r.t_warm)
