@@ -303,24 +303,24 @@ static void test_defaults(void **state)
 	lw_train_config_default(&c);
 	assert_int_equal(c.model.arch, LW_ARCH_MLM);
 	assert_int_equal(c.model.layers, 4);
-	assert_int_equal(c.model.d_model, 256);
+	assert_int_equal(c.model.d_model, 192);
 	assert_int_equal(c.model.heads, 4);
-	assert_int_equal(c.model.d_ff, 1024);
+	assert_int_equal(c.model.d_ff, 768);
 	assert_int_equal(c.model.seq, 128);
 	assert_int_equal(c.model.vocab, 8192);
 	assert_int_equal(c.batch, 32);
 	assert_int_equal(c.accum, 1);
-	assert_int_equal(c.steps, 1000);
+	assert_int_equal(c.steps, 1800);
 	assert_int_equal(c.warmup, 100);
-	assert_true(c.lr == 1e-3f && c.min_lr_ratio == 0.1f && c.weight_decay == 0.01f);
+	assert_true(c.lr == 2e-3f && c.min_lr_ratio == 0.1f && c.weight_decay == 0.01f);
 	assert_true(c.clip == 1.0f && c.mask_prob == 0.15f);
 	assert_int_equal(c.decay_embeddings, 0);
 	assert_true(c.adamw.beta1 == 0.9f && c.adamw.beta2 == 0.999f && c.adamw.eps == 1e-8f);
 	assert_int_equal(c.seed, 1);
 	assert_int_equal(c.threads, 0);
-	assert_int_equal(c.eval_every, 200);
+	assert_int_equal(c.eval_every, 300);
 	assert_int_equal(c.eval_batches, 20);
-	assert_int_equal(c.save_every, 500);
+	assert_int_equal(c.save_every, 600);
 	assert_int_equal(c.log_every, 10);
 }
 

@@ -185,7 +185,7 @@ static void test_bad_flags(void **state)
 	USAGE("--accum must be between 1", "--accum", "0");
 	USAGE("--warmup must be between 0", "--warmup", "-1");
 	USAGE("--seq expects an integer", "--seq", "12.5");
-	USAGE("heads (3) must divide d_model (256)", "--heads", "3");
+	USAGE("heads (5) must divide d_model (192)", "--heads", "5");
 	USAGE("--blas-core expects auto or env, got 'haswell'", "--blas-core", "haswell");
 	USAGE("--name needs a value", "--name");
 	USAGE("name 'a/b' must be a plain folder name", "--name", "a/b");
@@ -253,9 +253,9 @@ static void test_help(void **state)
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(out, "usage: lowwatt train"));
 	assert_non_null(strstr(out, "--d-model N"));
-	assert_non_null(strstr(out, "(default 256)"));
+	assert_non_null(strstr(out, "(default 192)"));
 	assert_non_null(strstr(out, "--lr X"));
-	assert_non_null(strstr(out, "(default 0.001)"));
+	assert_non_null(strstr(out, "(default 0.002)"));
 	assert_non_null(strstr(out, "(default mlm)"));
 	assert_non_null(strstr(out, "--blas-core VALUE"));
 	assert_null(strstr(out, "--vocab"));

@@ -30,29 +30,63 @@
 /* Element-wise loops shorter than this run on the calling thread. */
 #define PARALLEL_MIN 4096
 
+/* The per-step scalars of an update at step t. */
+typedef struct adamw_step {
+	float decay, c1, c2, d1, d2, step_size, bc2_sqrt, eps;
+} adamw_step;
+
+static adamw_step step_scalars(const lw_adamw *opt, float lr, float wd, long t)
+{
+	double b1 = opt->beta1, b2 = opt->beta2;
+	return (adamw_step){
+		.decay = (float)(1.0 - (double)lr * (double)wd),
+		.c1 = opt->beta1, .c2 = opt->beta2,
+		.d1 = (float)(1.0 - b1), .d2 = (float)(1.0 - b2),
+		.step_size = (float)((double)lr / (1.0 - pow(b1, (double)t))),
+		.bc2_sqrt = (float)sqrt(1.0 - pow(b2, (double)t)),
+		.eps = opt->eps,
+	};
+}
+
+/* One element's update with gradient gi. */
+static inline void update_one(const adamw_step *s, float *p, float gi, float *m, float *v)
+{
+	float mi = s->c1 * *m + s->d1 * gi;
+	float vi = s->c2 * *v + s->d2 * gi * gi;
+	float denom = sqrtf(vi) / s->bc2_sqrt + s->eps;
+	*m = mi;
+	*v = vi;
+	*p = *p * s->decay - s->step_size * (mi / denom);
+}
+
 void lw_adamw_update(const lw_adamw *opt, float *p, const float *g, float *m,
 		     float *v, size_t n, float lr, float wd, long t)
 {
 	/* p, g, m, v are (n). t >= 1 is the step being taken. */
-	double b1 = opt->beta1, b2 = opt->beta2;
-	float decay = (float)(1.0 - (double)lr * (double)wd);
-	float c1 = opt->beta1, c2 = opt->beta2;
-	float d1 = (float)(1.0 - b1), d2 = (float)(1.0 - b2);
-	float step_size = (float)((double)lr / (1.0 - pow(b1, (double)t)));
-	float bc2_sqrt = (float)sqrt(1.0 - pow(b2, (double)t));
-	float eps = opt->eps;
-
+	adamw_step s = step_scalars(opt, lr, wd, t);
 	/* Small tensors (biases, LayerNorm gains) are not worth a fork. */
 	#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
+	for (size_t i = 0; i < n; i++)
+		update_one(&s, &p[i], g[i], &m[i], &v[i]);
+}
+
+void lw_adamw_update_clear(const lw_adamw *opt, float *p, float *g, float *m, float *v,
+			   size_t n, float lr, float wd, long t, float grad_scale)
+{
+	/* p, g, m, v are (n). */
+	adamw_step s = step_scalars(opt, lr, wd, t);
+	#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
 	for (size_t i = 0; i < n; i++) {
-		float gi = g[i];
-		float mi = c1 * m[i] + d1 * gi;
-		float vi = c2 * v[i] + d2 * gi * gi;
-		float denom = sqrtf(vi) / bc2_sqrt + eps;
-		m[i] = mi;
-		v[i] = vi;
-		p[i] = p[i] * decay - step_size * (mi / denom);
+		update_one(&s, &p[i], g[i] * grad_scale, &m[i], &v[i]);
+		g[i] = 0.0f;
 	}
+}
+
+float lw_clip_scale(double norm, float max_norm)
+{
+	if (!(max_norm > 0) || !(norm > max_norm))
+		return 1.0f;
+	return (float)((double)max_norm / norm);
 }
 
 /* Sum of squares of g[lo..hi) in double. Four accumulators break the
@@ -106,9 +140,9 @@ float lw_clip_grads(float *g, size_t n, double norm, float max_norm)
 	/* g is (n). Scaling by max_norm/norm brings the norm to max_norm (up to
 	 * float rounding). A non-finite norm is the caller's to detect (the
 	 * trainer checks it before stepping): an infinite one scales by 0. */
-	if (!(max_norm > 0) || !(norm > max_norm))
+	float scale = lw_clip_scale(norm, max_norm);
+	if (scale == 1.0f)
 		return 1.0f;
-	float scale = (float)((double)max_norm / norm);
 	#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
 	for (size_t i = 0; i < n; i++)
 		g[i] *= scale;

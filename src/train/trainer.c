@@ -124,7 +124,9 @@ static lw_status not_finite(const run *r, const char *what, double value, lw_err
 			  r->step + 1, what, value, kept);
 }
 
-static void adamw_all(run *r, float lr)
+/* AdamW over every tensor (with its decay), on the gradients times
+ * grad_scale; leaves the gradients zero for the next step. */
+static void adamw_all(run *r, float lr, float grad_scale)
 {
 	const lw_train_config *cfg = r->cfg;
 	float *p = lw_model_params(r->model), *g = lw_model_grads(r->model);
@@ -134,8 +136,8 @@ static void adamw_all(run *r, float lr)
 		int embedding = strcmp(t[i].name, "wte") == 0 || strcmp(t[i].name, "wpe") == 0;
 		int decay = t[i].decay || (embedding && cfg->decay_embeddings);
 		size_t o = t[i].offset;
-		lw_adamw_update(&cfg->adamw, p + o, g + o, r->m + o, r->v + o, t[i].size, lr,
-				decay ? cfg->weight_decay : 0.0f, r->step + 1);
+		lw_adamw_update_clear(&cfg->adamw, p + o, g + o, r->m + o, r->v + o, t[i].size, lr,
+				      decay ? cfg->weight_decay : 0.0f, r->step + 1, grad_scale);
 	}
 }
 
@@ -145,7 +147,8 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 	const lw_train_config *cfg = r->cfg;
 	float lr = lw_lr_at(r->step, cfg->steps, cfg->warmup, cfg->lr, cfg->min_lr_ratio);
 	double loss = 0;
-	lw_model_zero_grad(r->model);
+	/* The gradients are zero here: from creation, or cleared by the last
+	 * update (lw_adamw_update_clear). */
 	for (int a = 0; a < cfg->accum; a++) {
 		double t0 = now_s();
 		lw_status st = lw_batch_make(r->data->train, &r->spec, r->next_batch, &r->batch, err);
@@ -165,8 +168,7 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 	double norm = lw_grad_norm(lw_model_grads(r->model), n);
 	if (!isfinite(norm))
 		return not_finite(r, "gradient norm", norm, err);
-	lw_clip_grads(lw_model_grads(r->model), n, norm, cfg->clip);
-	adamw_all(r, lr);
+	adamw_all(r, lr, lw_clip_scale(norm, cfg->clip));
 	r->prof.optimizer += now_s() - t0;
 	r->step++;
 	ev->loss = (float)(loss / cfg->accum);
