@@ -47,6 +47,26 @@ static int next_best(const float *p, int n_regular, const char *taken)
 	return best;
 }
 
+/* Print a token's text for a terminal, quoted, with newlines, tabs and
+ * other control bytes escaped ("\n") so that each candidate keeps its own
+ * line. Returns the number of characters printed. */
+static int print_token_text(const lw_buf *text)
+{
+	int shown = printf("'");
+	for (size_t i = 0; i < text->len; i++) {
+		unsigned char c = text->data[i];
+		if (c == '\n')
+			shown += printf("\\n");
+		else if (c == '\t')
+			shown += printf("\\t");
+		else if (c < 0x20 || c == 0x7f)
+			shown += printf("\\x%02x", c);
+		else
+			shown += putchar(c) != EOF;
+	}
+	return shown + printf("'");
+}
+
 static void print_top(const lw_bpe *bpe, const float *probs, int V, int top, int which)
 {
 	char *taken = calloc((size_t)V, 1);
@@ -58,9 +78,9 @@ static void print_top(const lw_bpe *bpe, const float *probs, int V, int top, int
 		lw_buf text = {0};
 		lw_err err = {0};
 		lw_bpe_decode(bpe, &v, 1, &text, &err);
-		int pad = 18 - (int)text.len;
-		printf("  %2d. '%.*s'%*s %6.2f%%\n", k + 1, (int)text.len, (const char *)text.data,
-		       pad > 0 ? pad : 0, "", 100.0 * probs[v]);
+		printf("  %2d. ", k + 1);
+		int shown = print_token_text(&text);
+		printf("%*s %6.2f%%\n", shown < 20 ? 20 - shown : 0, "", 100.0 * probs[v]);
 		lw_buf_free(&text);
 	}
 	free(taken);
@@ -119,13 +139,7 @@ int cmd_fill_mask(int argc, char **argv)
 	lw_bpe *bpe = NULL;
 	lw_tokens ids = {0};
 	rc = 1;
-	if (lw_model_load(checkpoint, 1, &m, &ck, &err)) {
-		cli_fail(CMD, &err);
-	} else if (ck.train.model.arch != LW_ARCH_MLM) {
-		fprintf(stderr, "lowwatt %s: %s is a causal LM (clm); fill-mask needs a masked LM "
-				"(use lowwatt generate)\n", CMD, checkpoint);
-	} else if (!run_data_tokenizer_for(CMD, tokenizer, ck.tokenizer_checksum, checkpoint,
-					   &bpe)) {
+	if (!run_model_open(CMD, checkpoint, tokenizer, LW_ARCH_MLM, &m, &ck, &bpe)) {
 		if (encode_masked(bpe, text.items[0], &ids, &err))
 			cli_fail(CMD, &err);
 		else if (ids.len > (size_t)ck.train.model.seq)

@@ -139,13 +139,7 @@ int cmd_generate(int argc, char **argv)
 	lw_bpe *bpe = NULL;
 	lw_tokens ids = {0};
 	rc = 1;
-	if (lw_model_load(checkpoint, 1, &m, &ck, &err)) {
-		cli_fail(CMD, &err);
-	} else if (ck.train.model.arch != LW_ARCH_CLM) {
-		fprintf(stderr, "lowwatt %s: %s is a masked LM (mlm); generate needs a causal LM "
-				"(use lowwatt fill-mask)\n", CMD, checkpoint);
-	} else if (!run_data_tokenizer_for(CMD, tokenizer, ck.tokenizer_checksum, checkpoint,
-					   &bpe)) {
+	if (!run_model_open(CMD, checkpoint, tokenizer, LW_ARCH_CLM, &m, &ck, &bpe)) {
 		lw_tokens_push(&ids, lw_bpe_special_id(bpe, LW_SPECIAL_EOT));
 		if (lw_bpe_encode(bpe, (const uint8_t *)prompt, strlen(prompt), &ids, &err)) {
 			cli_fail(CMD, &err);

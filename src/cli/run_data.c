@@ -133,3 +133,26 @@ int run_data_tokenizer_for(const char *cmd, const char *tokenizer, uint32_t chec
 	}
 	return 0;
 }
+
+int run_model_open(const char *cmd, const char *checkpoint, const char *tokenizer, lw_arch want,
+		   lw_model **m, lw_checkpoint *ck, lw_bpe **bpe)
+{
+	lw_err err = {0};
+	*m = NULL;
+	*bpe = NULL;
+	if (lw_model_load(checkpoint, 1, m, ck, &err))
+		return cli_fail(cmd, &err);
+	if (ck->train.model.arch != want) {
+		static const char *const kind[] = { [LW_ARCH_MLM] = "a masked LM (mlm)",
+						    [LW_ARCH_CLM] = "a causal LM (clm)" };
+		fprintf(stderr, "lowwatt %s: %s is %s; %s needs %s (use lowwatt %s)\n", cmd,
+			checkpoint, kind[ck->train.model.arch], cmd, kind[want],
+			want == LW_ARCH_MLM ? "generate" : "fill-mask");
+	} else if (!run_data_tokenizer_for(cmd, tokenizer, ck->tokenizer_checksum, checkpoint,
+					   bpe)) {
+		return 0;
+	}
+	lw_model_free(*m);
+	*m = NULL;
+	return 1;
+}

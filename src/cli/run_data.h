@@ -40,4 +40,10 @@ void run_data_close(run_data *rd);
 int run_data_tokenizer_for(const char *cmd, const char *tokenizer, uint32_t checksum,
 			   const char *checkpoint, lw_bpe **out);
 
+/* A model for inference (one row) from a checkpoint, which must be of arch
+ * want, and its tokenizer (checked against the checkpoint's). Prints one
+ * line and returns 1 on failure (nothing to free); 0 on success. */
+int run_model_open(const char *cmd, const char *checkpoint, const char *tokenizer, lw_arch want,
+		   lw_model **m, lw_checkpoint *ck, lw_bpe **bpe);
+
 #endif
