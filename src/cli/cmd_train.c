@@ -129,19 +129,23 @@ static int finish(const lw_train_config *cfg, const train_options *opt,
 	return rc;
 }
 
-/* Each shard must hold a row of seq + 1 tokens: said before any file of
+/* Each shard must hold a row of seq + 1 tokens (lw_train_check_data, one
+ * shard at a time so the message names its file): said before any file of
  * the run is written. */
 static int check_shards(const lw_train_config *cfg, const run_data *rd)
 {
-	const lw_shard *shards[2] = { &rd->train, &rd->val };
 	static const char *const names[2] = { "train.lwtk", "val.lwtk" };
 	for (int i = 0; i < 2; i++) {
-		if (shards[i]->count > (uint64_t)cfg->model.seq)
-			continue;
-		fprintf(stderr, "lowwatt %s: %s/%s holds %llu tokens, too few for one row of --seq "
-				"%d (%d tokens)\n", CMD, rd->dir, names[i],
-			(unsigned long long)shards[i]->count, cfg->model.seq, cfg->model.seq + 1);
-		return 1;
+		lw_train_data one = rd->data;
+		if (i == 0)
+			one.val = NULL;
+		else
+			one.train = NULL;
+		lw_err err = {0};
+		if (lw_train_check_data(cfg, &one, &err)) {
+			fprintf(stderr, "lowwatt %s: %s/%s: %s\n", CMD, rd->dir, names[i], err.msg);
+			return 1;
+		}
 	}
 	return 0;
 }

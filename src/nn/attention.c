@@ -28,7 +28,7 @@
 #include <omp.h>
 
 #include "nn/ops.h"
-#include "nn/vexp.h"
+#include "nn/softmax_row.h"
 
 #define ATT_BLOCK 64
 
@@ -66,21 +66,8 @@ static int block_cols(const head *hv, int r1)
  * rest are set to exactly 0. */
 static void softmax_row(float *restrict p, int n, int T)
 {
-	float m = p[0];
-	#pragma omp simd reduction(max:m)
-	for (int j = 0; j < n; j++)
-		m = p[j] > m ? p[j] : m;
-	float s = 0.0f;
-	#pragma omp simd reduction(+:s)
-	for (int j = 0; j < n; j++) {
-		float e = lw_vexpf(p[j] - m);
-		p[j] = e;
-		s += e;
-	}
-	float inv = 1.0f / s;
-	#pragma omp simd
-	for (int j = 0; j < n; j++)
-		p[j] *= inv;
+	float m, s;
+	lw_softmax_row(p, p, n, &m, &s);
 	for (int j = n; j < T; j++)
 		p[j] = 0.0f;
 }

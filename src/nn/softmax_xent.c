@@ -13,27 +13,14 @@
 #include <math.h>
 
 #include "nn/ops.h"
-#include "nn/vexp.h"
+#include "nn/softmax_row.h"
 
 /* probs (V) = softmax(logits (V)); returns -log probs[target]. */
 static float row_softmax_xent(float *probs, const float *logits, int target, int V)
 {
-	float m = logits[0];
-	#pragma omp simd reduction(max:m)
-	for (int j = 0; j < V; j++)
-		m = logits[j] > m ? logits[j] : m;
-	float lt = logits[target];
-	float s = 0.0f;
-	#pragma omp simd reduction(+:s)
-	for (int j = 0; j < V; j++) {
-		float e = lw_vexpf(logits[j] - m);
-		probs[j] = e;
-		s += e;
-	}
-	float inv = 1.0f / s;
-	#pragma omp simd
-	for (int j = 0; j < V; j++)
-		probs[j] *= inv;
+	float lt = logits[target];  /* read first: probs may be logits */
+	float m, s;
+	lw_softmax_row(probs, logits, V, &m, &s);
 	return (float)(log((double)s) + (double)m - (double)lt);
 }
 
