@@ -466,6 +466,8 @@ static void test_match(void **state)
 	/* Fixed here, so that the messages below do not follow the defaults. */
 	a.model.d_model = 256;
 	a.model.d_ff = 1024;
+	a.model.seq = 128;
+	a.batch = 32;
 	a.steps = 1000;
 	a.lr = 1e-3f;
 	lw_err err = { { 0 } };

@@ -306,9 +306,9 @@ static void test_defaults(void **state)
 	assert_int_equal(c.model.d_model, 192);
 	assert_int_equal(c.model.heads, 4);
 	assert_int_equal(c.model.d_ff, 768);
-	assert_int_equal(c.model.seq, 128);
+	assert_int_equal(c.model.seq, 32);
 	assert_int_equal(c.model.vocab, 8192);
-	assert_int_equal(c.batch, 32);
+	assert_int_equal(c.batch, 128);
 	assert_int_equal(c.accum, 1);
 	assert_int_equal(c.steps, 1800);
 	assert_int_equal(c.warmup, 100);
