@@ -35,11 +35,12 @@ WARN    := -Wall -Wextra
 CPPFLAGS_ALL := -Iinclude -Isrc -D_DEFAULT_SOURCE $(PKG_CFLAGS) -DLW_BUILD_ARCH='"$(ARCH)"'
 CFLAGS  ?= -O3 $(ARCH)
 CFLAGS_ALL := -std=c11 $(WARN) $(CFLAGS) -g -fopenmp
-LIBS    := $(PKG_LIBS) -lm -lpthread
+LIBS    := $(PKG_LIBS) -lm -lpthread -ldl
 
 SAN_FLAGS := -std=c11 $(WARN) -O1 -g -fopenmp -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/text/*.c src/nn/*.c src/model/*.c src/train/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/text/*.c src/nn/*.c src/model/*.c src/train/*.c \
+				src/energy/*.c))
 # The fuzzers exercise the parsers only (clang's OpenMP runtime is not
 # installed, and the engine has no untrusted-input parser but checkpoints,
 # which tests/ covers).
@@ -97,6 +98,20 @@ TEST_CLI_OBJ := src/cli/train_settings.o src/cli/args.o
 $(B)/tests/test_train_settings: $(TEST_CLI_OBJ:%=$(B)/obj/%)
 $(B)/asan/tests/test_train_settings: $(TEST_CLI_OBJ:%=$(B)/asan/obj/%)
 
+# data.c includes the data files with .incbin, which -MMD does not see.
+ENERGY_DATA := $(wildcard src/energy/data/*.csv)
+$(B)/obj/src/energy/data.o $(B)/asan/obj/src/energy/data.o: $(ENERGY_DATA)
+
+# A stand-in for NVIDIA's libnvidia-ml.so.1 for the tests: test_nvml opens it by
+# path; measure_cli.sh puts its folder on LD_LIBRARY_PATH, where dlopen finds it
+# as it finds the real one.
+FAKE_NVML := $(B)/tests/fake_nvml/libnvidia-ml.so.1
+$(FAKE_NVML): tests/fake_nvml.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O1 -g -shared -fPIC $< -o $@
+$(B)/tests/test_nvml $(B)/asan/tests/test_nvml: | $(FAKE_NVML)
+$(B)/tests/test_meter $(B)/asan/tests/test_meter: | $(FAKE_NVML)
+
 # The same library and tests under AddressSanitizer and UBSan.
 $(B)/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -129,7 +144,7 @@ $(B)/fuzz/%: fuzz/%.c fuzz/harness.h $(FUZZ_LIB_OBJ)
 
 fuzz: $(FUZZERS)
 
-tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS)
+tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS) $(FAKE_NVML)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -176,6 +191,8 @@ bench: setup
 	@bash bench/tokenizer/run.sh
 	@echo
 	@bash bench/train/run.sh
+	@echo
+	@bash bench/meter/run.sh
 
 clean:
 	rm -rf $(B)

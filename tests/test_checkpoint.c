@@ -8,7 +8,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -157,19 +156,6 @@ static void fix_header_crc(uint8_t *file)
 	lw_put_u32(file + 148, lw_crc32(0, file, 148));
 }
 
-/* Entries in dir other than . and .. */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return n;
-}
-
 /* ------------------------------------------------------------ round trip */
 
 static void test_round_trip(void **state)
@@ -226,7 +212,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(lw_checkpoint_load(f->path, &back, &err), LW_OK);
 	assert_int_equal(back.step, 5);
 	assert_true(back.params[7] == 42.0f);
-	assert_int_equal(count_entries(f->dir), 1);
+	assert_int_equal(tu_count_entries(f->dir), 1);
 	lw_checkpoint_free(&back);
 	lw_checkpoint_free(&back); /* twice is harmless */
 	free_made(&ck);
@@ -559,7 +545,7 @@ static void test_save_errors(void **state)
 	assert_int_equal(lw_checkpoint_save(f->path, &ck, &err), LW_ERR_ARG);
 	assert_non_null(strstr(err.msg, f->path));
 	ck.train.model.heads = 2;
-	assert_int_equal(count_entries(f->dir), 0);
+	assert_int_equal(tu_count_entries(f->dir), 0);
 
 	/* A write that fails half-way (the file size limit stands in for a
 	 * full disk): an error, the old checkpoint intact, no temporary file. */
@@ -576,7 +562,7 @@ static void test_save_errors(void **state)
 	signal(SIGXFSZ, prev);
 	assert_int_equal(st, LW_ERR_IO);
 	assert_non_null(strstr(err.msg, f->path));
-	assert_int_equal(count_entries(f->dir), 1);
+	assert_int_equal(tu_count_entries(f->dir), 1);
 	lw_checkpoint back;
 	assert_int_equal(lw_checkpoint_load(f->path, &back, &err), LW_OK);
 	assert_true(back.step == 123456789012ull);

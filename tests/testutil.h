@@ -8,6 +8,7 @@
 #ifndef LW_TESTUTIL_H
 #define LW_TESTUTIL_H
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,19 @@ static inline void tu_write_file(const char *path, const void *data, size_t n)
 	assert_non_null(fp);
 	assert_int_equal(fwrite(data, 1, n, fp), n);
 	assert_int_equal(fclose(fp), 0);
+}
+
+/* Entries in dir other than . and .. (a temporary file left behind shows). */
+static inline int tu_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
 }
 
 /* Remove a directory tree made by tu_tempdir. */

@@ -17,6 +17,8 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_fill_mask(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_footprint(int argc, char **argv);
 
 /* Print "lowwatt CMD: MESSAGE" for a failed library call; returns 1. */
 int cli_fail(const char *cmd, const lw_err *err);

@@ -20,6 +20,8 @@ static const cli_verb SUBCOMMANDS[] = {
 	{"eval", cmd_eval, "evaluate a checkpoint on held-out data"},
 	{"fill-mask", cmd_fill_mask, "fill the [MASK]s of a sentence with a masked LM"},
 	{"generate", cmd_generate, "continue a prompt with a causal LM"},
+	{"measure", cmd_measure, "run a command and report the energy and CO2e it used"},
+	{"footprint", cmd_footprint, "the energy and CO2e of runs of a given power and length"},
 };
 
 static void print_help(void)

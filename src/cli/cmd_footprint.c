@@ -1,0 +1,122 @@
+/*
+ * cmd_footprint.c — `lowwatt footprint --power P --hours H [--pue X]
+ * [--region CODE | --intensity V] [--runs N] [--json]`: the calculator of
+ * Strubell, Ganesh and McCallum (2019) for work that was not measured:
+ *
+ *   facility kWh = PUE x hours x watts / 1000 x runs
+ *   CO2e         = facility kWh x intensity
+ *
+ * with their equivalences (flights, human and American years, car
+ * lifetimes). --runs N gives the cost of a whole development process of N
+ * such runs (their Table 3 is one model's tuning and experiments).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "cli/carbon_flags.h"
+#include "cli/commands.h"
+#include "cli/summary.h"
+#include "lowwatt/carbon.h"
+
+#define CMD "footprint"
+#define USAGE "--power P --hours H " CARBON_USAGE " [--runs N] [--json]"
+
+/* What the footprint is of. */
+typedef struct footprint_input {
+	double watts;
+	double hours;          /* of one run */
+	long runs;
+	double pue;
+	lw_intensity intensity;
+} footprint_input;
+
+static void print_text(const footprint_input *in, const lw_footprint *fp)
+{
+	const lw_intensity *it = &in->intensity;
+	printf("Footprint (Strubell, Ganesh and McCallum 2019):\n\n");
+	printf("  %-16s %g W\n", "power", in->watts);
+	printf("  %-16s %g h per run\n", "duration", in->hours);
+	printf("  %-16s %ld\n", "runs", in->runs);
+	printf("  %-16s %g\n", "PUE", in->pue);
+	printf("  %-16s %g gCO2e/kWh, %s", "intensity", it->g_per_kwh, it->name);
+	if (it->region[0] && strcmp(it->region, "world") != 0)
+		printf(" (%s)", it->region);
+	printf("\n  %-16s %s\n", "source", it->source);
+	printf("\n  %-16s %.6g kWh (PUE included)\n", "facility energy", fp->energy_kwh);
+	printf("  %-16s %.6g kg = %.6g lbs\n\n", "CO2e", fp->co2e_kg, fp->co2e_lbs);
+	for (int k = 0; k < LW_EQ_COUNT; k++)
+		printf("  %-16s %.4g %s\n", k == 0 ? "equivalent to" : "", fp->equivalents[k],
+		       lw_equivalence_get((lw_equivalence_kind)k)->label);
+}
+
+static void print_json(const footprint_input *in, const lw_footprint *fp)
+{
+	json_t *eq = json_object();
+	for (int k = 0; k < LW_EQ_COUNT; k++)
+		json_object_set_new(eq, lw_equivalence_get((lw_equivalence_kind)k)->key,
+				    summary_number(fp->equivalents[k]));
+	const lw_intensity *it = &in->intensity;
+	json_t *o = json_object();
+	json_object_set_new(o, "energy_kwh", summary_number(fp->energy_kwh));
+	json_object_set_new(o, "co2e_kg", summary_number(fp->co2e_kg));
+	json_object_set_new(o, "co2e_lbs", summary_number(fp->co2e_lbs));
+	json_object_set_new(o, "equivalents", eq);
+	json_object_set_new(o, "power_w", summary_number(in->watts));
+	json_object_set_new(o, "hours", summary_number(in->hours));
+	json_object_set_new(o, "runs", json_integer(in->runs));
+	json_object_set_new(o, "pue", summary_number(in->pue));
+	json_object_set_new(o, "region", it->region[0] ? json_string(it->region) : json_null());
+	json_object_set_new(o, "intensity_g_per_kwh", summary_number(it->g_per_kwh));
+	json_object_set_new(o, "intensity_source", json_string(it->source));
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	printf("%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
+/* The outcome st of parsing --flag: 0 if good, else prints "--flag 'text':
+ * ..." and returns CLI_USAGE. */
+static int check_flag(const char *flag, lw_status st, const lw_err *err)
+{
+	if (st == LW_OK)
+		return 0;
+	fprintf(stderr, "lowwatt %s: --%s %s\n", CMD, flag, err->msg);
+	return CLI_USAGE;
+}
+
+int cmd_footprint(int argc, char **argv)
+{
+	const char *power = NULL, *hours = NULL;
+	long runs = 1;
+	int json = 0;
+	carbon_flags carbon = {0};
+	cli_flag flags[] = {
+		{"power", CLI_STRING, &power, 1, 0, 0, "average power of one run: 300 (W), 1.5 kW"},
+		{"hours", CLI_STRING, &hours, 1, 0, 0, "length of one run: 24 (h), 90 min, 3600s, 2d"},
+		CARBON_FLAGS(&carbon),
+		{"runs", CLI_INT, &runs, 0, 1, 1000000000, "runs in the whole process (1)"},
+		{"json", CLI_BOOL, &json, 0, 0, 0, "print one JSON object"},
+	};
+	int rc = cli_parse(CMD, USAGE, argc, argv, flags, sizeof flags / sizeof *flags, NULL);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	footprint_input in = {.runs = runs};
+	lw_err err = {{0}};
+	double seconds;
+	if ((rc = check_flag("power", lw_parse_power(power, &in.watts, &err), &err)) ||
+	    (rc = check_flag("hours", lw_parse_duration(hours, "h", &seconds, &err), &err)) ||
+	    (rc = carbon_flags_resolve(CMD, &carbon, &in.intensity, &in.pue)))
+		return rc;
+	in.hours = seconds / 3600.0;
+	lw_footprint fp;
+	lw_footprint_compute(in.watts * in.hours / 1000.0, in.pue, in.intensity.g_per_kwh,
+			     (double)in.runs, &fp);
+	if (json)
+		print_json(&in, &fp);
+	else
+		print_text(&in, &fp);
+	return 0;
+}
