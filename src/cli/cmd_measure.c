@@ -90,9 +90,9 @@ static int report(const measure_flags *f, measurement *m)
 	}
 	if (!f->csv)
 		return 0;
-	char os[256], gpus[512];
+	measurement_csv_text text;
 	lw_emissions_row row;
-	measurement_csv_row(m, os, sizeof os, gpus, sizeof gpus, &row);
+	measurement_csv_row(m, &text, &row);
 	lw_err err = {{0}};
 	if (lw_emissions_append(f->csv, &row, &err) == LW_OK)
 		return 0;

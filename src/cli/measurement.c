@@ -197,17 +197,35 @@ static int gpu_names(const lw_meter_reading *r, char *buf, size_t size)
 	return n;
 }
 
-void measurement_csv_row(const measurement *m, char *os, size_t os_size, char *gpu_model,
-			 size_t gpu_size, lw_emissions_row *row)
+/* "machine", or "machine (estimated: cpu, dram)". */
+static void tracking_mode(const lw_meter_reading *r, char *buf, size_t size)
+{
+	size_t o = (size_t)snprintf(buf, size, "machine");
+	int n = 0;
+	for (int d = 0; d < LW_DOMAIN_COUNT && o < size; d++)
+		if (r->method[d] == LW_METHOD_ESTIMATED)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", n++ ? ", " : " (estimated: ",
+					      lw_domain_name((lw_domain)d));
+	if (n && o < size)
+		snprintf(buf + o, size - o, ")");
+}
+
+/* "Linux-6.1.0-27-amd64-x86_64", in the manner of Python's platform(). */
+static void os_name(char *buf, size_t size)
+{
+	struct utsname u;
+	if (uname(&u) == 0)
+		snprintf(buf, size, "%s-%s-%s", u.sysname, u.release, u.machine);
+	else
+		snprintf(buf, size, "Linux");
+}
+
+void measurement_csv_row(const measurement *m, measurement_csv_text *text, lw_emissions_row *row)
 {
 	const lw_meter_reading *r = &m->reading;
 	measurement_totals t;
 	measurement_totals_of(m, &t);
-	struct utsname u;
-	if (uname(&u) == 0)
-		snprintf(os, os_size, "%s-%s-%s", u.sysname, u.release, u.machine);
-	else
-		snprintf(os, os_size, "Linux");
+	os_name(text->os, sizeof text->os);
 	lw_emissions_row_init(row);
 	double s = r->elapsed_s, kwh = m->pue / 3.6e6;
 	row->timestamp = m->timestamp;
@@ -228,13 +246,14 @@ void measurement_csv_row(const measurement *m, char *os, size_t os_size, char *g
 	row->country_name = m->intensity.region[0] && strcmp(m->intensity.region, "world")
 			    ? m->intensity.name : NULL;
 	row->country_iso_code = m->intensity.alpha3[0] ? m->intensity.alpha3 : NULL;
-	row->os = os;
+	row->os = text->os;
 	row->cpu_count = m->machine.logical_cpus;
 	row->cpu_model = m->machine.cpu_model;
-	row->gpu_count = gpu_names(r, gpu_model, gpu_size);
-	row->gpu_model = row->gpu_count ? gpu_model : NULL;
+	row->gpu_count = gpu_names(r, text->gpu_model, sizeof text->gpu_model);
+	row->gpu_model = row->gpu_count ? text->gpu_model : NULL;
 	row->ram_total_gb = m->machine.mem_total_gib;
-	row->tracking_mode = "machine";
+	tracking_mode(r, text->tracking_mode, sizeof text->tracking_mode);
+	row->tracking_mode = text->tracking_mode;
 	row->cpu_utilization_percent = 100.0 * r->cpu_utilisation;
 	double used = m->machine.mem_total_gib - m->machine.mem_available_gib;
 	row->ram_used_gb = used;

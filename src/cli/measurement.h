@@ -51,8 +51,16 @@ void measurement_print(FILE *out, const measurement *m);
 /* The --json object (caller: json_decref). */
 json_t *measurement_json(const measurement *m);
 
-/* The emissions.csv row; strings point into m (keep m alive while used). */
-void measurement_csv_row(const measurement *m, char *os, size_t os_size,
-			 char *gpu_model, size_t gpu_size, lw_emissions_row *row);
+/* Text the emissions.csv row points to, besides m's own. */
+typedef struct measurement_csv_text {
+	char os[256];
+	char gpu_model[512];
+	char tracking_mode[96];   /* "machine", "machine (estimated: cpu, dram)" */
+} measurement_csv_text;
+
+/* The emissions.csv row; its strings point into m and text. Estimated
+ * domains are named in tracking_mode: the only place CodeCarbon's columns
+ * leave for saying how a figure was made. */
+void measurement_csv_row(const measurement *m, measurement_csv_text *text, lw_emissions_row *row);
 
 #endif

@@ -3,7 +3,7 @@
  * no flags. Every default number lives here, in one place.
  *
  * The default is a small BERT-style masked LM sized to train in about five
- * minutes on two cores (about 27,000 tokens/s: 1800 steps of 128 x 32
+ * minutes on two cores (about 24,000 tokens/s: 1800 steps of 128 x 32
  * tokens, 7.4M tokens, five passes over Brown). Measured here: d_model 192
  * learns as much per token as 256 at 1.7x the speed; lr 2e-3 beats 1e-3
  * and 4e-3.
