@@ -8,34 +8,7 @@ LOWWATT=${LOWWATT:-${B:-build}/lowwatt}
 tmp=$(mktemp -d /tmp/lowwatt-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-
-# expect_error NAME STATUS PATTERN OUTFILE -- COMMAND...: the command exits
-# with STATUS (2 usage, 1 failure) and exactly one stderr line matching
-# PATTERN, and OUTFILE (if not -) and any temporary file beside it do not
-# exist.
-expect_error() {
-	local name=$1 status=$2 pattern=$3 outfile=$4
-	shift 5
-	local err rc lines
-	err=$("$@" 2>&1 >/dev/null </dev/null)
-	rc=$?
-	lines=$(printf '%s' "$err" | grep -c '' || true)
-	if [ "$rc" -ne "$status" ]; then
-		not_ok "$name" "exit status $rc, expected $status" "stderr: $err"
-	elif [ "$lines" -ne 1 ]; then
-		not_ok "$name" "expected one line on stderr, got $lines:" "$err"
-	elif ! printf '%s' "$err" | grep -qE -- "$pattern"; then
-		not_ok "$name" "stderr does not match /$pattern/: $err"
-	elif [ "$outfile" != - ] && compgen -G "$outfile*" >/dev/null; then
-		not_ok "$name" "output left behind: $(ls "$outfile"*)"
-	else
-		ok "$name"
-	fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 
 printf 'some text\nmore text\n' >"$tmp/text.txt"
 : >"$tmp/empty.txt"
@@ -135,5 +108,4 @@ else
 	not_ok "a failed run leaves an existing output untouched"
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_finish
