@@ -43,8 +43,11 @@ LIB_SRC  := $(sort $(wildcard src/util/*.c src/text/*.c src/nn/*.c src/model/*.c
 				src/energy/*.c))
 # The fuzzers exercise the parsers only (clang's OpenMP runtime is not
 # installed, and the engine has no untrusted-input parser but checkpoints,
-# which tests/ covers).
-FUZZ_SRC_LIB := $(sort $(wildcard src/util/*.c src/text/*.c))
+# which tests/ covers): the text ones, and the energy code's readers of
+# user-written quantities and tables.
+FUZZ_SRC_LIB := $(sort $(wildcard src/util/*.c src/text/*.c)) \
+		src/energy/units.c src/energy/csv_table.c src/energy/carbon.c \
+		src/energy/tdp.c src/energy/data.c src/energy/emissions.c
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -100,7 +103,7 @@ $(B)/asan/tests/test_train_settings: $(TEST_CLI_OBJ:%=$(B)/asan/obj/%)
 
 # data.c includes the data files with .incbin, which -MMD does not see.
 ENERGY_DATA := $(wildcard src/energy/data/*.csv)
-$(B)/obj/src/energy/data.o $(B)/asan/obj/src/energy/data.o: $(ENERGY_DATA)
+$(B)/obj/src/energy/data.o $(B)/asan/obj/src/energy/data.o $(B)/fuzz/obj/src/energy/data.o: $(ENERGY_DATA)
 
 # A stand-in for NVIDIA's libnvidia-ml.so.1 for the tests: test_nvml opens it by
 # path; measure_cli.sh puts its folder on LD_LIBRARY_PATH, where dlopen finds it

@@ -14,7 +14,7 @@ C=fuzz/corpus
 tmp=$(mktemp -d /tmp/lowwatt-seeds-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$C"
-mkdir -p "$C"/{lwtok,gpt2,shard,brown,roundtrip}
+mkdir -p "$C"/{lwtok,gpt2,shard,brown,roundtrip,energy_text}
 
 # A little text, two documents, to train on and to tokenize.
 cat >"$tmp/tiny.txt" <<'TEXT'
@@ -59,5 +59,17 @@ printf '\tMr./np-tl Smith/np Jr./np ./.\n\n\n\t``/`` Yes/rb --/-- no/rb '"''"'/'
 cp "$tmp/tiny.txt" "$C/roundtrip/tiny.txt"
 printf "  he's  \n\n\t 'll 'S 123456 <|endoftext|>  " >"$C/roundtrip/spaces"
 printf '\xff\xfe a\xc3\xa9\xe2\x82 \xf0\x9f\x98\x80\xed\xa0\x80\x00\x7f' >"$C/roundtrip/bytes"
+
+# Energy text: the first byte picks the reader (fuzz/fuzz_energy_text.c).
+E=$C/energy_text
+printf '\0001.5 kW' >"$E/power"
+printf '\00190 min' >"$E/duration"
+printf '\0020.9 lb/kWh' >"$E/intensity"
+printf '\0031.58' >"$E/pue"
+printf '\004# c\nName,TDP\n"Intel Xeon Gold 6248",150.0\r\nAMD EPYC 7763,280\n' >"$E/tdp_table"
+printf '\005alpha2,alpha3,country,g_co2e_per_kwh,year\nFR,FRA,France,56,2023\nworld,,world average,480,2023\n' \
+	>"$E/carbon_table"
+printf '\006Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz' >"$E/model"
+printf '\007AMD "EPYC", 9654\r\n' >"$E/row"
 
 du -sb "$C"
