@@ -84,12 +84,20 @@ static void atomic_file_commits_whole_or_nothing(void **state)
 	assert_memory_equal(b.data, "new!", 4);
 	lw_buf_free(&b);
 
+	/* A file replaced keeps its mode. */
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(lw_atomic_open(&f, path, &err), LW_OK);
+	assert_int_equal(lw_atomic_commit(&f, &err), LW_OK);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
 	/* A new file's mode is 0666 less the umask, as for any new file. */
+	assert_int_equal(unlink(path), 0);
 	mode_t old_mask = umask(027);
 	assert_int_equal(lw_atomic_open(&f, path, &err), LW_OK);
 	assert_int_equal(lw_atomic_commit(&f, &err), LW_OK);
 	umask(old_mask);
-	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
 	assert_int_equal(st.st_size, 0);

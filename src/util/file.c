@@ -75,6 +75,10 @@ lw_status lw_atomic_open(lw_atomic_file *f, const char *path, lw_err *err)
 		free(tmp);
 		return st;
 	}
+	/* A file that exists keeps its permissions when it is replaced. */
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		(void)fchmod(fd, st.st_mode & 07777);
 	f->fp = fdopen(fd, "wb");
 	if (!f->fp) {
 		close(fd);

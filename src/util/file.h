@@ -4,7 +4,8 @@
  * Every file lowwatt writes goes through lw_atomic_file: the bytes go to a
  * temporary file beside the target, which is flushed, fsync'ed and renamed
  * over the target only when complete. A failed or interrupted write leaves
- * the old file (or no file) behind, never a half-written one.
+ * the old file (or no file) behind, never a half-written one. A file that is
+ * replaced keeps its permissions; a new one gets 0666 less the umask.
  */
 #ifndef LW_UTIL_FILE_H
 #define LW_UTIL_FILE_H
