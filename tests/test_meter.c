@@ -17,6 +17,7 @@
 #include "energy/source.h"
 #include "lowwatt/machine.h"
 #include "lowwatt/meter.h"
+#include "util/clock.h"
 
 /* ---------------------------------------------------------------- trees */
 
@@ -82,19 +83,6 @@ static void free_tree(tree *t)
 	free(t->root);
 	free(t->proc);
 	free(t->sys);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	nanosleep(&ts, NULL);
 }
 
 /* ---------------------------------------------------------------- machine */
@@ -172,14 +160,14 @@ static void estimate_joules(tree *t, double share, double *cpu_j, double *dram_j
 	int want[LW_DOMAIN_COUNT] = {1, 1, 0};
 	lw_source *s = NULL;
 	lw_err err = {{0}};
-	assert_int_equal(lw_estimate_open(t->proc, t->sys, want, &s, &err), LW_OK);
+	assert_int_equal(lw_estimate_open(t->proc, want, &s, &err), LW_OK);
 	assert_int_equal(s->n_channels, 2);
-	double t0 = now_s();
-	sleep_s(0.2);
+	double t0 = lw_now_s();
+	tu_sleep_s(0.2);
 	advance_stat(t, (unsigned long long)(share * 1000), (unsigned long long)((1 - share) * 1000));
 	double v[LW_METER_MAX_CHANNELS];
 	assert_int_equal(s->read(s, v, &err), LW_OK);
-	*dt = now_s() - t0;
+	*dt = lw_now_s() - t0;
 	for (int c = 0; c < s->n_channels; c++) {
 		assert_int_equal(s->channels[c].method, LW_METHOD_ESTIMATED);
 		assert_int_equal(s->channels[c].kind, LW_CHANNEL_JOULES);
@@ -263,19 +251,19 @@ static void test_meter_estimate(void **state)
 	lw_err err = {{0}};
 	lw_meter_reading r;
 	assert_int_equal(lw_meter_read(m, &r, &err), LW_ERR_STATE);   /* not started */
-	double t0 = now_s();
+	double t0 = lw_now_s();
 	assert_int_equal(lw_meter_start(m, &err), LW_OK);
 	assert_int_equal(lw_meter_start(m, &err), LW_ERR_STATE);
 	double last_j = 0;
 	for (int i = 0; i < 5; i++) {   /* fully busy in 5 steps of 60 ms */
-		sleep_s(0.06);
+		tu_sleep_s(0.06);
 		advance_stat(&t, 100, 0);
 		assert_int_equal(lw_meter_read(m, &r, &err), LW_OK);
 		assert_true(r.joules[LW_DOMAIN_CPU] >= last_j);
 		last_j = r.joules[LW_DOMAIN_CPU];
 	}
 	assert_int_equal(lw_meter_stop(m, &r, &err), LW_OK);
-	double wall = now_s() - t0;
+	double wall = lw_now_s() - t0;
 	assert_true(r.elapsed_s <= wall && r.elapsed_s > 0.9 * wall);
 	assert_true(r.samples >= 10);    /* the thread ticks every 10 ms */
 	assert_int_equal(r.method[LW_DOMAIN_CPU], LW_METHOD_ESTIMATED);
@@ -294,7 +282,7 @@ static void test_meter_estimate(void **state)
 
 	/* Stopped: the totals stay, and further reads do not move them. */
 	lw_meter_reading again;
-	sleep_s(0.03);
+	tu_sleep_s(0.03);
 	assert_int_equal(lw_meter_read(m, &again, &err), LW_OK);
 	assert_true(again.joules[LW_DOMAIN_CPU] == r.joules[LW_DOMAIN_CPU]);
 	assert_int_equal(lw_meter_stop(m, NULL, &err), LW_ERR_STATE);
@@ -343,18 +331,18 @@ static void test_meter_stops_promptly(void **state)
 	make_tree(&t, CPUINFO_VM);
 	lw_meter *m = open_meter(&t, 1.0, "/nonexistent/libnvidia-ml.so.1");
 	lw_err err = {{0}};
-	double t0 = now_s();
+	double t0 = lw_now_s();
 	assert_int_equal(lw_meter_start(m, &err), LW_OK);
-	sleep_s(0.05);
+	tu_sleep_s(0.05);
 	lw_meter_reading r;
 	assert_int_equal(lw_meter_stop(m, &r, &err), LW_OK);
-	assert_true(now_s() - t0 < 0.5);
+	assert_true(lw_now_s() - t0 < 0.5);
 	assert_int_equal(r.samples, 2);    /* start and stop */
 	lw_meter_free(m);
 	/* Freed while running: stops the thread itself. */
 	m = open_meter(&t, 0.01, "/nonexistent/libnvidia-ml.so.1");
 	assert_int_equal(lw_meter_start(m, &err), LW_OK);
-	sleep_s(0.03);
+	tu_sleep_s(0.03);
 	lw_meter_free(m);
 	free_tree(&t);
 }
@@ -402,7 +390,7 @@ static void *advance_zones(void *arg)
 {
 	advancer *a = arg;
 	for (int t = 0; t < a->ticks; t++) {
-		sleep_s(0.005);
+		tu_sleep_s(0.005);
 		for (int i = 0; i < a->n_zones; i++) {
 			zone *z = &a->zones[i];
 			z->uj = (z->uj + z->step) % (z->max + 1);
@@ -497,7 +485,7 @@ static void test_meter_gpu_power_samples(void **state)
 	lw_meter *m = open_meter(&t, 0.01, lib);
 	lw_err err = {{0}};
 	assert_int_equal(lw_meter_start(m, &err), LW_OK);
-	sleep_s(0.2);
+	tu_sleep_s(0.2);
 	lw_meter_reading r;
 	assert_int_equal(lw_meter_stop(m, &r, &err), LW_OK);
 	assert_int_equal(r.method[LW_DOMAIN_GPU], LW_METHOD_MEASURED);
@@ -514,7 +502,7 @@ static void test_meter_gpu_power_samples(void **state)
 	setenv("FAKE_NVML_MODE", "energy", 1);
 	m = open_meter(&t, 0.01, lib);
 	assert_int_equal(lw_meter_start(m, &err), LW_OK);
-	sleep_s(0.2);
+	tu_sleep_s(0.2);
 	assert_int_equal(lw_meter_stop(m, &r, &err), LW_OK);
 	assert_true(fabs(r.joules[LW_DOMAIN_GPU] - 600.0 * r.elapsed_s) < 0.02 * 600.0 * r.elapsed_s);
 	assert_non_null(strstr(r.source[LW_DOMAIN_GPU], "energy counter"));

@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include "energy/source.h"
+#include "util/clock.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -38,27 +39,13 @@ static void fake_env(const char *gpus, const char *mode, const char *watts)
 	unsetenv("FAKE_NVML_READ_FAIL");
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec t = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	while (nanosleep(&t, &t) != 0)
-		;
-}
-
 /* Open the fake, which must succeed; *opened_at is the time just before. */
 static lw_source *open_fake(double *opened_at)
 {
 	lw_source *s = NULL;
 	lw_err err = {{0}};
 	if (opened_at)
-		*opened_at = now_s();
+		*opened_at = lw_now_s();
 	lw_status st = lw_nvml_open(fake_path, &s, &err);
 	if (st != LW_OK)
 		fprintf(stderr, "# %s\n", err.msg);
@@ -89,7 +76,7 @@ static void test_energy_counter_one_gpu(void **state)
 	fake_env("1", "energy", "250");
 	double before_open;
 	lw_source *s = open_fake(&before_open);
-	double after_open = now_s();
+	double after_open = lw_now_s();
 	assert_int_equal(s->n_channels, 1);
 	assert_string_equal(s->channels[0].name, "GPU 0 Fake GPU 0");
 	assert_int_equal(s->channels[0].domain, LW_DOMAIN_GPU);
@@ -101,12 +88,12 @@ static void test_energy_counter_one_gpu(void **state)
 	double v[1] = {-1};
 	lw_err err = {{0}};
 	assert_int_equal(s->read(s, v, &err), LW_OK);
-	assert_true(v[0] >= 0 && v[0] < 250 * (now_s() - before_open) + 0.01);
+	assert_true(v[0] >= 0 && v[0] < 250 * (lw_now_s() - before_open) + 0.01);
 
-	sleep_s(0.2);
-	double before_read = now_s();
+	tu_sleep_s(0.2);
+	double before_read = lw_now_s();
 	assert_int_equal(s->read(s, v, &err), LW_OK);
-	double after_read = now_s();
+	double after_read = lw_now_s();
 	/* Energy counted between the counter's read in open and this read. */
 	double lo = 250 * (before_read - after_open), hi = 250 * (after_read - before_open);
 	assert_true(lo > 250 * 0.19);
@@ -121,18 +108,18 @@ static void test_energy_counter_two_gpus_sum(void **state)
 	fake_env("2", "energy", "100");
 	double before_open;
 	lw_source *s = open_fake(&before_open);
-	double after_open = now_s();
+	double after_open = lw_now_s();
 	assert_int_equal(s->n_channels, 2);
 	assert_string_equal(s->channels[0].name, "GPU 0 Fake GPU 0");
 	assert_string_equal(s->channels[1].name, "GPU 1 Fake GPU 1");
 	assert_int_equal(s->channels[1].kind, LW_CHANNEL_JOULES);
 	assert_string_equal(s->description, "nvml (energy counter, 2 GPUs)");
 
-	sleep_s(0.2);
-	double v[2], before_read = now_s();
+	tu_sleep_s(0.2);
+	double v[2], before_read = lw_now_s();
 	lw_err err = {{0}};
 	assert_int_equal(s->read(s, v, &err), LW_OK);
-	double after_read = now_s();
+	double after_read = lw_now_s();
 	/* GPU 0 draws 100 W, GPU 1 200 W. */
 	double lo = before_read - after_open, hi = after_read - before_open;
 	for (int i = 0; i < 2; i++)
@@ -190,16 +177,16 @@ static void test_mixed(void **state)
 	fake_env("2", "mixed", "200");
 	double before_open;
 	lw_source *s = open_fake(&before_open);
-	double after_open = now_s();
+	double after_open = lw_now_s();
 	assert_int_equal(s->n_channels, 2);
 	assert_int_equal(s->channels[0].kind, LW_CHANNEL_JOULES);
 	assert_int_equal(s->channels[1].kind, LW_CHANNEL_WATTS);
 	assert_string_equal(s->description, "nvml (1 GPU by energy counter, 1 by power samples)");
-	sleep_s(0.1);
-	double v[2], before_read = now_s();
+	tu_sleep_s(0.1);
+	double v[2], before_read = lw_now_s();
 	lw_err err = {{0}};
 	assert_int_equal(s->read(s, v, &err), LW_OK);
-	double after_read = now_s();
+	double after_read = lw_now_s();
 	assert_true(v[0] >= 200 * (before_read - after_open) * 0.98);
 	assert_true(v[0] <= 200 * (after_read - before_open) * 1.02);
 	assert_float_equal(v[1], 400.0, 1e-9);

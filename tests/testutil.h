@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -46,6 +47,14 @@ static inline void tu_write_file(const char *path, const void *data, size_t n)
 	assert_non_null(fp);
 	assert_int_equal(fwrite(data, 1, n, fp), n);
 	assert_int_equal(fclose(fp), 0);
+}
+
+/* Sleep s seconds, resuming when a signal interrupts. */
+static inline void tu_sleep_s(double s)
+{
+	struct timespec t = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	while (nanosleep(&t, &t) != 0)
+		;
 }
 
 /* Entries in dir other than . and .. (a temporary file left behind shows). */

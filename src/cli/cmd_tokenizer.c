@@ -4,19 +4,12 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "lowwatt/bpe.h"
+#include "util/clock.h"
 #include "util/file.h"
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void print_info(const char *path, const lw_bpe *bpe)
 {
@@ -47,7 +40,7 @@ static int tokenizer_train(int argc, char **argv)
 	lw_err err = {0};
 	lw_bpe *bpe = NULL;
 	lw_bpe_train_stats st = {0};
-	double t0 = now_seconds();
+	double t0 = lw_now_s();
 	if (lw_bpe_train(inputs.items, inputs.n, (int)vocab, &bpe, &st, &err) ||
 	    lw_bpe_save(bpe, out, &err)) {
 		rc = cli_fail(cmd, &err);
@@ -55,7 +48,7 @@ static int tokenizer_train(int argc, char **argv)
 		char b[32], p[32], u[32];
 		printf("trained on %s bytes (%s pieces, %s distinct) in %.1f s\n",
 		       cli_count(b, sizeof b, st.input_bytes), cli_count(p, sizeof p, st.pieces),
-		       cli_count(u, sizeof u, st.unique_pieces), now_seconds() - t0);
+		       cli_count(u, sizeof u, st.unique_pieces), lw_now_s() - t0);
 		if (st.vocab_size < vocab)
 			printf("note: the text ran out of pairs to merge: vocabulary %d, asked %ld\n",
 			       st.vocab_size, vocab);
@@ -92,9 +85,9 @@ static lw_status time_encode(const char *path, const lw_buf *text, double *secon
 	lw_tokens ids = {0};
 	lw_status st = lw_bpe_load(path, &bpe, err);
 	if (st == LW_OK) {
-		double t0 = now_seconds();
+		double t0 = lw_now_s();
 		st = lw_bpe_encode(bpe, text->data, text->len, &ids, err);
-		*seconds = now_seconds() - t0;
+		*seconds = lw_now_s() - t0;
 		*tokens = ids.len;
 	}
 	lw_tokens_free(&ids);

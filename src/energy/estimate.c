@@ -18,12 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "energy/source.h"
 #include "energy/tdp.h"
 #include "lowwatt/machine.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 
 /* Full-load watts per logical CPU when the TDP cannot be used. Server parts
  * in the TDP table run 2-4 W per thread at full load (Xeon Gold 6248: 150 W
@@ -41,19 +41,14 @@ typedef struct estimate {
 	double dram_watts;
 	int cpu_channel, dram_channel;   /* -1 if not estimated */
 	lw_cpu_times cpu_times;    /* at cpu_at */
-	struct timespec cpu_at, dram_at;
+	double cpu_at, dram_at;    /* lw_now_s() of the last charge */
 	double joules_cpu, joules_dram;
 } estimate;
-
-static double seconds_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + 1e-9 * (double)(b->tv_nsec - a->tv_nsec);
-}
 
 /* /proc/stat moves in ticks (1/100 s per CPU): an interval shorter than a
  * tick may show none, and its utilisation is unknown, not zero. Such an
  * interval is carried into the next one, which is charged as a whole. */
-static lw_status advance_cpu(estimate *e, const struct timespec *now, lw_err *err)
+static lw_status advance_cpu(estimate *e, double now, lw_err *err)
 {
 	lw_cpu_times t;
 	lw_status st = lw_machine_cpu_times(e->procfs, &t, err);
@@ -61,22 +56,21 @@ static lw_status advance_cpu(estimate *e, const struct timespec *now, lw_err *er
 		return st;
 	if (t.busy_s + t.idle_s <= e->cpu_times.busy_s + e->cpu_times.idle_s)
 		return LW_OK;
-	double dt = seconds_between(&e->cpu_at, now);
+	double dt = now - e->cpu_at;
 	e->joules_cpu += lw_cpu_utilisation(&e->cpu_times, &t) * e->cpu_full_watts * dt;
 	e->cpu_times = t;
-	e->cpu_at = *now;
+	e->cpu_at = now;
 	return LW_OK;
 }
 
 static lw_status estimate_read(lw_source *s, double *values, lw_err *err)
 {
 	estimate *e = s->impl;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	lw_status st = advance_cpu(e, &now, err);
+	double now = lw_now_s();
+	lw_status st = advance_cpu(e, now, err);
 	if (st)
 		return st;
-	e->joules_dram += e->dram_watts * seconds_between(&e->dram_at, &now);
+	e->joules_dram += e->dram_watts * (now - e->dram_at);
 	e->dram_at = now;
 	if (e->cpu_channel >= 0)
 		values[e->cpu_channel] = e->joules_cpu;
@@ -108,10 +102,9 @@ static double cpu_model_watts(const lw_machine *m, char *how, size_t size)
 	return LW_ESTIMATE_WATTS_PER_CPU * m->logical_cpus;
 }
 
-lw_status lw_estimate_open(const char *procfs_root, const char *sysfs_root,
-			   const int want[LW_DOMAIN_COUNT], lw_source **out, lw_err *err)
+lw_status lw_estimate_open(const char *procfs_root, const int want[LW_DOMAIN_COUNT],
+			   lw_source **out, lw_err *err)
 {
-	(void)sysfs_root;
 	*out = NULL;
 	lw_machine m;
 	lw_status st = lw_machine_describe(procfs_root, &m, err);
@@ -139,8 +132,7 @@ lw_status lw_estimate_open(const char *procfs_root, const char *sysfs_root,
 			 LW_ESTIMATE_WATTS_PER_GIB);
 	snprintf(s->description, sizeof s->description, "estimate");
 	st = lw_machine_cpu_times(procfs_root, &e->cpu_times, err);
-	clock_gettime(CLOCK_MONOTONIC, &e->cpu_at);
-	e->dram_at = e->cpu_at;
+	e->cpu_at = e->dram_at = lw_now_s();
 	if (st) {
 		estimate_close(s);
 		return st;

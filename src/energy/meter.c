@@ -18,6 +18,7 @@
 #include "lowwatt/machine.h"
 #include "lowwatt/meter.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 
 #define MAX_SOURCES 4
 
@@ -36,7 +37,7 @@ struct lw_meter {
 	pthread_t thread;
 	int started, running, stop_asked;
 
-	struct timespec t0;                    /* CLOCK_MONOTONIC at start */
+	double t0;                             /* lw_now_s() at start */
 	double t_last;                         /* seconds since t0 of the last sample */
 	double base[MAX_SOURCES][LW_METER_MAX_CHANNELS];
 	double last[MAX_SOURCES][LW_METER_MAX_CHANNELS];
@@ -113,7 +114,7 @@ static lw_status open_sources(lw_meter *m, lw_err *err)
 	}
 	if (st == LW_OK && psys && m->covered[LW_DOMAIN_CPU])
 		m->covered[LW_DOMAIN_DRAM] = 1;    /* psys includes the memory */
-	snprintf(m->gpu_absent, sizeof m->gpu_absent, "not measured (--no-gpu)");
+	snprintf(m->gpu_absent, sizeof m->gpu_absent, "not measured (GPUs left out by the caller)");
 	if (st == LW_OK && !m->opt.no_gpu) {
 		got = lw_nvml_open(m->opt.nvml_path, &s, &why);
 		if (got != LW_OK)
@@ -122,7 +123,7 @@ static lw_status open_sources(lw_meter *m, lw_err *err)
 	}
 	int want[LW_DOMAIN_COUNT] = {!m->covered[LW_DOMAIN_CPU], !m->covered[LW_DOMAIN_DRAM], 0};
 	if (st == LW_OK && (want[LW_DOMAIN_CPU] || want[LW_DOMAIN_DRAM])) {
-		st = lw_estimate_open(m->procfs, m->sysfs, want, &s, err);
+		st = lw_estimate_open(m->procfs, want, &s, err);
 		if (st == LW_OK)
 			consider(m, st, s, &why, 0, err);
 	}
@@ -166,13 +167,6 @@ const char *lw_meter_notice(const lw_meter *m, int i)
 
 /* ---------------------------------------------------------------- sampling */
 
-static double since(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
-}
-
 /* Fold one source's values into its channels' joules. The first sample
  * (first != 0) sets the base of counters and the first power reading. */
 static void accumulate(lw_meter *m, int si, const double *v, double dt, int first)
@@ -193,7 +187,7 @@ static void accumulate(lw_meter *m, int si, const double *v, double dt, int firs
 /* One sample of every source; the caller holds the lock. */
 static lw_status sample_locked(lw_meter *m, int first, lw_err *err)
 {
-	double t = first ? 0.0 : since(&m->t0);
+	double t = first ? 0.0 : lw_now_s() - m->t0;
 	for (int si = 0; si < m->n_sources; si++) {
 		double v[LW_METER_MAX_CHANNELS];
 		lw_status st = m->sources[si]->read(m->sources[si], v, err);
@@ -211,22 +205,12 @@ static lw_status sample_locked(lw_meter *m, int first, lw_err *err)
 	return LW_OK;
 }
 
-static struct timespec tick_deadline(const lw_meter *m, long tick)
-{
-	double at = (double)tick * m->opt.interval_s;
-	struct timespec d = m->t0;
-	long long ns = (long long)d.tv_nsec + (long long)((at - (double)(long long)at) * 1e9);
-	d.tv_sec += (time_t)(long long)at + (time_t)(ns / 1000000000LL);
-	d.tv_nsec = (long)(ns % 1000000000LL);
-	return d;
-}
-
 static void *sampler(void *arg)
 {
 	lw_meter *m = arg;
 	pthread_mutex_lock(&m->lock);
 	for (long tick = 1; !m->stop_asked; tick++) {
-		struct timespec deadline = tick_deadline(m, tick);
+		struct timespec deadline = lw_timespec_of(m->t0 + (double)tick * m->opt.interval_s);
 		int rc = 0;
 		while (!m->stop_asked && rc == 0)
 			rc = pthread_cond_timedwait(&m->wake, &m->lock, &deadline);
@@ -251,7 +235,7 @@ lw_status lw_meter_start(lw_meter *m, lw_err *err)
 	if (m->started)
 		return lw_err_set(err, LW_ERR_STATE, "meter: already started");
 	pthread_mutex_lock(&m->lock);
-	clock_gettime(CLOCK_MONOTONIC, &m->t0);
+	m->t0 = lw_now_s();
 	lw_status st = sample_locked(m, 1, err);
 	pthread_mutex_unlock(&m->lock);
 	if (st)

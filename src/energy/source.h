@@ -96,7 +96,7 @@ lw_status lw_rapl_perf_open(const char *sysfs_root, lw_rapl_mode mode,
 lw_status lw_nvml_open(const char *library_path, lw_source **out, lw_err *err);
 
 /* The estimate for the domains in want[] (cpu and/or dram) (estimate.c). */
-lw_status lw_estimate_open(const char *procfs_root, const char *sysfs_root,
-			   const int want[LW_DOMAIN_COUNT], lw_source **out, lw_err *err);
+lw_status lw_estimate_open(const char *procfs_root, const int want[LW_DOMAIN_COUNT],
+			   lw_source **out, lw_err *err);
 
 #endif

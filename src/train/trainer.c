@@ -12,12 +12,12 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lowwatt/trainer.h"
 #include "train/metrics.h"
 #include "train/spec.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/file.h"
 
 typedef struct run {
@@ -45,13 +45,6 @@ typedef struct run {
 	int have_final;
 	lw_profile prof;           /* with cfg->profile */
 } run;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int lw_set_threads(int n)
 {
@@ -150,9 +143,9 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 	/* The gradients are zero here: from creation, or cleared by the last
 	 * update (lw_adamw_update_clear). */
 	for (int a = 0; a < cfg->accum; a++) {
-		double t0 = now_s();
+		double t0 = lw_now_s();
 		lw_status st = lw_batch_make(r->data->train, &r->spec, r->next_batch, &r->batch, err);
-		r->prof.batches += now_s() - t0;
+		r->prof.batches += lw_now_s() - t0;
 		if (st)
 			return st;
 		float l = lw_model_forward(r->model, &r->batch);
@@ -164,12 +157,12 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 		r->tokens += (uint64_t)r->batch.B * (uint64_t)r->batch.T;
 	}
 	size_t n = lw_model_num_params(r->model);
-	double t0 = now_s();
+	double t0 = lw_now_s();
 	double norm = lw_grad_norm(lw_model_grads(r->model), n);
 	if (!isfinite(norm))
 		return not_finite(r, "gradient norm", norm, err);
 	adamw_all(r, lr, lw_clip_scale(norm, cfg->clip));
-	r->prof.optimizer += now_s() - t0;
+	r->prof.optimizer += lw_now_s() - t0;
 	r->step++;
 	ev->loss = (float)(loss / cfg->accum);
 	ev->lr = lr;
@@ -181,7 +174,7 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 
 static void time_step(run *r, lw_train_event *ev)
 {
-	double t = now_s();
+	double t = lw_now_s();
 	r->t_last = t;
 	r->steps_here++;
 	if (r->steps_here == 2) {
@@ -336,7 +329,7 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
 		   lw_err *err)
 {
-	run r = { .cfg = cfg, .data = data, .t_start = now_s(), .last_window_loss = NAN };
+	run r = { .cfg = cfg, .data = data, .t_start = lw_now_s(), .last_window_loss = NAN };
 	int threads = lw_set_threads(cfg->threads), stopped = 0;
 	lw_status st = run_open(&r, run_dir, resume, err);
 	if (st)
@@ -364,7 +357,7 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 		res->val = r.final;
 	else if ((st = evaluate(&r, &res->val, data->train, err)))
 		goto done;
-	res->seconds = now_s() - r.t_start;
+	res->seconds = lw_now_s() - r.t_start;
 	if (r.steps_here > 2 && r.t_last > r.t_warm)
 		res->tokens_per_s = (double)(r.tokens - r.tokens_warm) / (r.t_last - r.t_warm);
 done:
