@@ -1,7 +1,7 @@
 /*
  * fuzz_energy_text.c — the energy code's readers of text: the parsers of
  * user-written quantities (--power, --hours, --interval, --intensity,
- * --pue), the CSV reader under the TDP and carbon-intensity tables, the
+ * --pue, --train-kwh), the CSV reader under the TDP and carbon-intensity tables, the
  * model-name matcher, and the emissions.csv row writer.
  *
  * The first byte picks the reader, the rest is its text. Beyond surviving
@@ -27,7 +27,8 @@ static void parse_quantity(int which, const char *text)
 	case 0: st = lw_parse_power(text, &v, &err); break;
 	case 1: st = lw_parse_duration(text, "h", &v, &err); break;
 	case 2: st = lw_parse_intensity(text, &v, &err); break;
-	default: st = lw_parse_pue(text, &v, &err); break;
+	case 3: st = lw_parse_pue(text, &v, &err); break;
+	default: st = lw_parse_energy(text, "kWh", &v, &err); break;
 	}
 	fz_check_status(st, &err);
 	FZ_CHECK(st != LW_OK || (isfinite(v) && v >= 0), "a parsed quantity out of range");
@@ -74,9 +75,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	double watts = 0;
 	char matched[128];
 	lw_intensity it;
-	switch (data[0] % 8) {
+	switch (data[0] % 9) {
 	case 0: case 1: case 2: case 3:
-		parse_quantity(data[0] % 8, text);
+		parse_quantity(data[0] % 9, text);
+		break;
+	case 8:
+		parse_quantity(4, text);
 		break;
 	case 4:   /* text as a TDP table, looked up by a known name */
 		fz_check_status(lw_tdp_lookup_in(text, "Intel Xeon Gold 6248", &found, &watts,
@@ -92,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_CHECK(isfinite(watts) && watts > 0, "a built-in TDP out of range");
 		fz_check_status(lw_intensity_for_region(text, &it, &err), &err);
 		break;
-	default:
+	default:  /* 7 */
 		emissions_row(text);
 		break;
 	}

@@ -71,5 +71,6 @@ printf '\005alpha2,alpha3,country,g_co2e_per_kwh,year\nFR,FRA,France,56,2023\nwo
 	>"$E/carbon_table"
 printf '\006Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz' >"$E/model"
 printf '\007AMD "EPYC", 9654\r\n' >"$E/row"
+printf '\0101.8 MJ' >"$E/energy"
 
 du -sb "$C"

@@ -26,6 +26,7 @@ debian_packages=(
 	clang libclang-rt-14-dev
 	nodejs:node npm:npm
 	python3-torch
+	chromium   # tests/report_browser.sh opens the run report in headless Chromium
 )
 
 # name@version: pinned so that parity tests compare against fixed references.

@@ -1,9 +1,10 @@
 /*
  * test_carbon.c — from energy to carbon: the parsers of user-written
- * quantities (every unit, spacing and case; hostile text), the intensity
- * table (lookups by code, malformed tables), the footprint arithmetic and
- * equivalences against figures computed by hand, and the TDP table (the
- * matching rules of tdp.h on real /proc/cpuinfo names, malformed tables).
+ * quantities (power, duration, energy, intensity, PUE: every unit, spacing
+ * and case; hostile text), the intensity table (lookups by code, malformed
+ * tables), the footprint arithmetic and equivalences against figures
+ * computed by hand, and the TDP table (the matching rules of tdp.h on real
+ * /proc/cpuinfo names, malformed tables).
  */
 #include <math.h>
 
@@ -151,6 +152,46 @@ static void test_parse_intensity(void **state)
 		"", "400 g", "400 g/MWh", "-3", "inf", "g/kWh", "400 g / kWh", "4OO",
 	};
 	check_bad(lw_parse_intensity, bad, sizeof bad / sizeof *bad, "g/kWh, kg/kWh or lb/kWh");
+}
+
+static lw_status parse_energy_kwh(const char *t, double *o, lw_err *e)
+{
+	return lw_parse_energy(t, "kWh", o, e);
+}
+
+static lw_status parse_energy_j(const char *t, double *o, lw_err *e)
+{
+	return lw_parse_energy(t, "J", o, e);
+}
+
+static void test_parse_energy(void **state)
+{
+	(void)state;
+	/* In joules; a bare number in kWh. */
+	static const good_case kwh[] = {
+		{"0.5", 1.8e6}, {"0.5 kWh", 1.8e6}, {"0.5kwh", 1.8e6}, {"0.5 KWH", 1.8e6},
+		{"500 Wh", 1.8e6}, {"500wh", 1.8e6}, {"1.8 MJ", 1.8e6}, {"1.8MJ", 1.8e6},
+		{"1800 kJ", 1.8e6}, {"1.8e6 J", 1.8e6}, {"1800000 joules", 1.8e6},
+		{"0.0018 GJ", 1.8e6}, {"2 MWh", 7.2e9}, {"1 GWh", 3.6e12}, {"100 mJ", 0.1},
+		{"1 mWh", 3.6}, {"0", 0}, {" +2 ", 7.2e6},
+	};
+	check_good(parse_energy_kwh, kwh, sizeof kwh / sizeof *kwh);
+	static const good_case j[] = {{"0.1", 0.1}, {"0.1 J", 0.1}, {"100 mJ", 0.1}, {"1e-3", 1e-3}};
+	check_good(parse_energy_j, j, sizeof j / sizeof *j);
+	static const char *const bad[] = {
+		"", " ", "kWh", "-1", "-0.5 kWh", "nan", "inf kWh", "1e999", "1e308 GWh", "5 parsecs",
+		"5 mj", "5 mwh", "5 W", "5 kW h", "0.5 kWh extra", "1,5 kWh", "0x10 J",
+	};
+	check_bad(parse_energy_kwh, bad, sizeof bad / sizeof *bad, "J, kJ, MJ, Wh, kWh or MWh");
+	double v = 7;
+	lw_err err = {{0}};
+	assert_int_equal(lw_parse_energy("-1", "kWh", &v, &err), LW_ERR_ARG);
+	assert_msg(&err, "negative");
+	assert_msg(&err, "(kWh if none)");
+	assert_int_equal(lw_parse_energy("1", "parsec", &v, &err), LW_ERR_ARG);
+	assert_msg(&err, "default unit");
+	assert_int_equal(lw_parse_energy("1", NULL, &v, &err), LW_ERR_ARG);
+	assert_true(v == 7);
 }
 
 static void test_parse_pue(void **state)
@@ -519,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_parse_power),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_intensity),
+		cmocka_unit_test(test_parse_energy),
 		cmocka_unit_test(test_parse_pue),
 		cmocka_unit_test(test_intensity_built_in),
 		cmocka_unit_test(test_intensity_table_whole),

@@ -2,7 +2,8 @@
  * test_checkpoint.c — training checkpoints: the documented byte layout, a
  * bit-exact round trip of every field and array, and every way a file can
  * be refused (truncation anywhere, any flipped byte, foreign magic, newer
- * version, bad configuration, wrong n_params, trailing bytes), the config
+ * version, bad configuration, wrong n_params, bad energy figures, trailing
+ * bytes), version 1 files loading as runs that were not metered, the config
  * comparison of a resumed run, and writes that fail without leaving a file
  * (or a temporary one) behind.
  */
@@ -18,7 +19,8 @@
 #include "util/endian.h"
 #include "util/file.h"
 
-#define HEADER 152u
+#define HEADER 224u
+#define CRC_AT 220u
 
 typedef struct fixture {
 	char *dir;
@@ -85,6 +87,13 @@ static lw_checkpoint make_checkpoint(const lw_train_config *cfg)
 {
 	lw_checkpoint ck = { .train = *cfg, .step = 123456789012ull, .next_batch = 0x1122334455ull,
 			     .tokens = 0xffffffffffffff00ull, .tokenizer_checksum = 0xdeadbeefu };
+	ck.energy = (lw_run_energy){
+		.metered = 1, .seconds = 3600.25, .joules = { 1.5, 2.25, 1e9 },
+		.method = { LW_METHOD_MEASURED, LW_METHOD_ESTIMATED, LW_METHOD_NONE },
+		.total_j = 1.5 + 2.25 + 1e9, .co2e_g = 0.125,
+	};
+	ck.first_prediction = (lw_energy_prediction){ .step = 90, .energy_j = 612.5,
+						      .co2e_g = 0.0625 };
 	ck.n_params = params_of(&cfg->model);
 	assert_int_equal(ck.n_params, lw_model_config_params(&cfg->model));
 	float *a[3];
@@ -153,7 +162,7 @@ static void expect_load_fails(const char *path, const uint8_t *bytes, size_t n, 
 
 static void fix_header_crc(uint8_t *file)
 {
-	lw_put_u32(file + 148, lw_crc32(0, file, 148));
+	lw_put_u32(file + CRC_AT, lw_crc32(0, file, CRC_AT));
 }
 
 /* ------------------------------------------------------------ round trip */
@@ -202,6 +211,16 @@ static void test_round_trip(void **state)
 	assert_memory_equal(back.m, ck.m, ck.n_params * sizeof(float));
 	assert_memory_equal(back.v, ck.v, ck.n_params * sizeof(float));
 	assert_int_equal(lw_checkpoint_match(&back.train, &cfg, &err), LW_OK);
+	assert_int_equal(back.energy.metered, 1);
+	assert_true(back.energy.seconds == 3600.25 && back.energy.co2e_g == 0.125);
+	assert_true(back.energy.joules[0] == 1.5 && back.energy.joules[1] == 2.25 &&
+		    back.energy.joules[2] == 1e9 && back.energy.total_j == ck.energy.total_j);
+	assert_int_equal(back.energy.method[0], LW_METHOD_MEASURED);
+	assert_int_equal(back.energy.method[1], LW_METHOD_ESTIMATED);
+	assert_int_equal(back.energy.method[2], LW_METHOD_NONE);
+	assert_int_equal(back.first_prediction.step, 90);
+	assert_true(back.first_prediction.energy_j == 612.5);
+	assert_true(back.first_prediction.co2e_g == 0.0625);
 
 	/* Saving over an existing checkpoint replaces it, leaving one file. */
 	ck.step = 5;
@@ -231,10 +250,10 @@ static void test_layout(void **state)
 	size_t n;
 	uint8_t *b = slurp(f->path, &n);
 	size_t N = ck.n_params;
-	assert_int_equal(n, 156 + 12 * N);
+	assert_int_equal(n, 228 + 12 * N);
 
 	assert_memory_equal(b, "LWCKPT\0\0", 8);
-	assert_int_equal(lw_get_u32(b + 8), 1);
+	assert_int_equal(lw_get_u32(b + 8), 2);
 	assert_int_equal(lw_get_u32(b + 12), HEADER);
 	static const struct { unsigned off; uint32_t want; } u32s[] = {
 		{ 16, 1 }, { 20, 1 }, { 24, 8 }, { 28, 2 }, { 32, 16 }, { 36, 8 }, { 40, 50 },
@@ -262,7 +281,24 @@ static void test_layout(void **state)
 	assert_true(lw_get_u64(b + 120) == 0x1122334455ull);
 	assert_true(lw_get_u64(b + 128) == 0xffffffffffffff00ull);
 	assert_true(lw_get_u64(b + 140) == N);
-	assert_int_equal(lw_get_u32(b + 148), lw_crc32(0, b, 148));
+	static const struct { unsigned off; double want; } f64s[] = {
+		{ 148, 3600.25 }, { 156, 1.5 }, { 164, 2.25 }, { 172, 1e9 }, { 180, 0.125 },
+		{ 200, 612.5 }, { 208, 0.0625 },
+	};
+	for (size_t i = 0; i < sizeof f64s / sizeof f64s[0]; i++) {
+		double x;
+		uint64_t u = lw_get_u64(b + f64s[i].off);
+		memcpy(&x, &u, 8);
+		if (x != f64s[i].want)
+			fail_msg("offset %u: %g, expected %g", f64s[i].off, x, f64s[i].want);
+	}
+	assert_int_equal(b[188], 1);
+	assert_int_equal(b[189], 1);
+	assert_int_equal(b[190], 2);
+	assert_int_equal(b[191], 0);
+	assert_true(lw_get_u64(b + 192) == 90);
+	assert_int_equal(lw_get_u32(b + 216), 0);
+	assert_int_equal(lw_get_u32(b + CRC_AT), lw_crc32(0, b, CRC_AT));
 
 	/* Payload: params, m, v as little-endian bit patterns, then the CRC. */
 	const float *arrays[3] = { ck.params, ck.m, ck.v };
@@ -293,8 +329,8 @@ static void test_truncated(void **state)
 	 * stride through the payload, and the last bytes. */
 	for (size_t len = 0; len < n; len += len < HEADER + 64 || len >= n - 8 ? 1 : 89)
 		expect_load_fails(cut, b, len, LW_ERR_FORMAT, "truncated");
-	expect_load_fails(cut, b, n - 1, LW_ERR_FORMAT, "truncated: 13115 bytes, expected 13116");
-	expect_load_fails(cut, b, 100, LW_ERR_FORMAT, "truncated: 100 bytes, expected at least 152");
+	expect_load_fails(cut, b, n - 1, LW_ERR_FORMAT, "truncated: 13187 bytes, expected 13188");
+	expect_load_fails(cut, b, 100, LW_ERR_FORMAT, "truncated: 100 bytes, expected at least 224");
 	free(cut);
 	free(b);
 	free_made(&ck);
@@ -354,16 +390,16 @@ static void test_foreign_and_newer(void **state)
 	b[2] = 'C';
 
 	/* A newer version is named, even with an otherwise valid header. */
-	lw_put_u32(b + 8, 2);
+	lw_put_u32(b + 8, 3);
 	fix_header_crc(b);
-	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "version 2 is newer than this lowwatt (1)");
+	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "version 3 is newer than this lowwatt (2)");
 	lw_put_u32(b + 8, 0);
 	fix_header_crc(b);
 	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "version 0 is not valid");
-	lw_put_u32(b + 8, 1);
-	lw_put_u32(b + 12, 160);
+	lw_put_u32(b + 8, 2);
+	lw_put_u32(b + 12, 152);
 	fix_header_crc(b);
-	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "header length 160");
+	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "header length 152, expected 224");
 	free(b);
 	free_made(&ck);
 }
@@ -409,13 +445,69 @@ static void test_inconsistent_header(void **state)
 	lw_put_u32(c + 40, 51);
 	lw_put_u64(c + 140, ck.n_params + 8);
 	fix_header_crc(c);
-	expect_load_fails(f->path, c, n, LW_ERR_FORMAT, "truncated: 13116 bytes, expected 13212");
+	expect_load_fails(f->path, c, n, LW_ERR_FORMAT, "truncated: 13188 bytes, expected 13284");
 
 	memcpy(c, b, n);
 	c[n] = 0;
 	expect_load_fails(f->path, c, n + 1, LW_ERR_FORMAT,
-			  "trailing bytes: 13117 bytes, expected 13116");
+			  "trailing bytes: 13189 bytes, expected 13188");
+
+	/* Energy that cannot be: negative, not finite, an unknown method, a
+	 * negative prediction step. */
+	static const struct { unsigned off; int width; uint64_t value; } bad[] = {
+		{ 156, 8, 0xbff0000000000000ull },   /* -1.0 J */
+		{ 180, 8, 0x7ff8000000000000ull },   /* NaN g */
+		{ 148, 8, 0x7ff0000000000000ull },   /* infinite seconds */
+		{ 190, 1, 3 },                       /* method 3 */
+		{ 188, 1, 2 },                       /* metered 2 */
+		{ 192, 8, UINT64_MAX },              /* step -1 */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memcpy(c, b, n);
+		if (bad[i].width == 8)
+			lw_put_u64(c + bad[i].off, bad[i].value);
+		else
+			c[bad[i].off] = (uint8_t)bad[i].value;
+		fix_header_crc(c);
+		expect_load_fails(f->path, c, n, LW_ERR_FORMAT, "energy figures are not valid");
+	}
 	free(c);
+	free(b);
+	free_made(&ck);
+}
+
+/* A version 1 file (no energy block: CRC at 148, payload at 152) loads as
+ * a run that was not metered, its arrays intact. */
+static void test_version_1(void **state)
+{
+	fixture *f = *state;
+	lw_train_config cfg = small_config();
+	lw_checkpoint ck = make_checkpoint(&cfg);
+	save_ok(f->path, &ck);
+	size_t n;
+	uint8_t *b = slurp(f->path, &n);
+	size_t n1 = n - 72;
+	uint8_t *v1 = malloc(n1);
+	memcpy(v1, b, 148);
+	lw_put_u32(v1 + 8, 1);
+	lw_put_u32(v1 + 12, 152);
+	lw_put_u32(v1 + 148, lw_crc32(0, v1, 148));
+	memcpy(v1 + 152, b + HEADER, n - HEADER);
+	tu_write_file(f->path, v1, n1);
+	lw_checkpoint back;
+	lw_err err = { { 0 } };
+	assert_int_equal(lw_checkpoint_load(f->path, &back, &err), LW_OK);
+	assert_true(back.step == 123456789012ull);
+	assert_memory_equal(back.v, ck.v, ck.n_params * sizeof(float));
+	assert_int_equal(back.energy.metered, 0);
+	assert_true(back.energy.total_j == 0 && back.energy.seconds == 0);
+	assert_int_equal(back.first_prediction.step, 0);
+	lw_checkpoint_free(&back);
+	/* Its own length rules still hold. */
+	lw_put_u32(v1 + 12, 224);
+	lw_put_u32(v1 + 148, lw_crc32(0, v1, 148));
+	expect_load_fails(f->path, v1, n1, LW_ERR_FORMAT, "header length 224, expected 152");
+	free(v1);
 	free(b);
 	free_made(&ck);
 }
@@ -583,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flipped_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_and_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inconsistent_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test_setup_teardown(test_save_errors, setup, teardown),

@@ -18,39 +18,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 # --------------------------------------------------------------- the data
 
-# gen SEED DOCS: DOCS documents of 50 sentences, separated by <|endoftext|>.
-gen() {
-	awk -v seed="$1" -v docs="$2" 'BEGIN {
-		srand(seed)
-		split("the a one every that this my", det, " ")
-		split("cat dog man woman bird child teacher farmer horse king", noun, " ")
-		split("sat ran walked slept jumped looked sang waited stood read", verb, " ")
-		split("on under near behind beside over", prep, " ")
-		split("mat house tree road table river garden hill store bridge", obj, " ")
-		split("quietly slowly today again alone", adv, " ")
-		for (d = 0; d < docs; d++) {
-			if (d > 0)
-				print "<|endoftext|>"
-			for (i = 0; i < 50; i++) {
-				s = det[int(rand() * 7) + 1] " " noun[int(rand() * 10) + 1] " " \
-				    verb[int(rand() * 10) + 1]
-				if (rand() < 0.3)
-					s = s " " adv[int(rand() * 5) + 1]
-				print s " " prep[int(rand() * 6) + 1] " the " obj[int(rand() * 10) + 1] " ."
-			}
-		}
-	}'
-}
+. "$(dirname "$0")/lib/tiny_corpus.sh"
 
 T=$tmp/tok.lwtok
 D=$tmp/data
 runs=$tmp/runs
-mkdir -p "$D" "$tmp/data2"
-gen 7 4 >"$tmp/train.txt"
-gen 11 1 >"$tmp/val.txt"
-if lw tokenizer train --input "$tmp/train.txt" --vocab-size 300 --out "$T" >/dev/null 2>&1 &&
-	lw prepare --tokenizer "$T" --input "$tmp/train.txt" --out "$D/train.lwtk" >/dev/null 2>&1 &&
-	lw prepare --tokenizer "$T" --input "$tmp/val.txt" --out "$D/val.lwtk" >/dev/null 2>&1 &&
+mkdir -p "$tmp/data2"
+if tiny_corpus "$tmp" &&
 	lw tokenizer train --input "$tmp/train.txt" --vocab-size 280 --out "$tmp/tok2.lwtok" >/dev/null 2>&1 &&
 	lw prepare --tokenizer "$tmp/tok2.lwtok" --input "$tmp/train.txt" --out "$tmp/data2/train.lwtk" >/dev/null 2>&1 &&
 	lw prepare --tokenizer "$tmp/tok2.lwtok" --input "$tmp/val.txt" --out "$tmp/data2/val.lwtk" >/dev/null 2>&1; then

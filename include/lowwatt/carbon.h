@@ -48,6 +48,10 @@ lw_status lw_parse_power(const char *text, double *watts, lw_err *err);
  * ("s" or "h") -> seconds (>= 0). */
 lw_status lw_parse_duration(const char *text, const char *default_unit, double *seconds,
 			    lw_err *err);
+/* "1.8 MJ", "500 Wh", "0.5 kWh", "100 mJ"; a bare number is in
+ * default_unit (one of the units: "J", "kWh", ...) -> joules (>= 0). */
+lw_status lw_parse_energy(const char *text, const char *default_unit, double *joules,
+			  lw_err *err);
 /* "1.58" -> PUE, in [1, 10]. */
 lw_status lw_parse_pue(const char *text, double *pue, lw_err *err);
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lowwatt/run_energy.h"
 #include "lowwatt/status.h"
 #include "lowwatt/train.h"
 
@@ -22,6 +23,9 @@ typedef struct lw_checkpoint {
 	uint64_t tokens;              /* training tokens consumed */
 	uint32_t tokenizer_checksum;  /* of the tokenizer the data was made with */
 	size_t n_params;              /* = lw_model_config_params(&train.model) */
+	lw_run_energy energy;         /* the run's up to step (a version 1
+					 file: not metered) */
+	lw_energy_prediction first_prediction;  /* step 0: none made */
 	float *params, *m, *v;        /* n_params each */
 } lw_checkpoint;
 

@@ -7,6 +7,11 @@
  * run directory, and reports progress through an observer. It prints
  * nothing: the command line turns events into progress lines.
  *
+ * With a meter (lw_train_options.energy), every event carries the run's
+ * energy so far, the run predicts its whole energy after 5% of its planned
+ * steps and after each evaluation, and a budget stops it cleanly (a final
+ * checkpoint and evaluation) before the budget would be passed.
+ *
  * Determinism: batches are a pure function of (seed, micro-batch index) and
  * every kernel reduces in a fixed order, so two runs with the same settings
  * and thread count produce the same losses bit for bit, and a run resumed
@@ -18,7 +23,9 @@
 #include <stdint.h>
 
 #include "lowwatt/checkpoint.h"
+#include "lowwatt/meter.h"
 #include "lowwatt/model.h"
+#include "lowwatt/run_energy.h"
 #include "lowwatt/shard.h"
 #include "lowwatt/train.h"
 
@@ -35,7 +42,16 @@ typedef enum lw_train_event_kind {
 	LW_TRAIN_STEP,      /* an optimizer step finished */
 	LW_TRAIN_EVAL,      /* a held-out evaluation finished */
 	LW_TRAIN_SAVED,     /* a checkpoint was written */
+	LW_TRAIN_PREDICTION,/* the run's energy was predicted */
+	LW_TRAIN_BUDGET,    /* the budget stops the run after this step */
 } lw_train_event_kind;
+
+/* Why a run stopped. */
+typedef enum lw_train_stop {
+	LW_STOP_PLAN,       /* every planned step ran */
+	LW_STOP_OBSERVER,   /* the observer asked (a signal, say) */
+	LW_STOP_BUDGET,     /* one more step would not have fitted the budget */
+} lw_train_stop;
 
 typedef struct lw_train_event {
 	lw_train_event_kind kind;
@@ -49,6 +65,13 @@ typedef struct lw_train_event {
 	double val_loss, val_accuracy;  /* EVAL */
 	size_t params;          /* STARTED */
 	int resumed;            /* STARTED: continued from a checkpoint */
+	lw_run_energy energy;   /* the run's so far (every kind) */
+	double eval_j;          /* EVAL: this evaluation's energy */
+	uint64_t eval_sequences;/* EVAL: validation rows it scored */
+	lw_energy_prediction prediction;  /* PREDICTION */
+	long budget_step;       /* PREDICTION, BUDGET: the step near which the
+				   budget stops the run; -1: no budget, or
+				   the plan fits */
 } lw_train_event;
 
 /* Called for every event; return non-zero to stop the run cleanly (a final
@@ -75,18 +98,40 @@ typedef struct lw_train_result {
 	double tokens_per_s;    /* over the steps after the first two */
 	double seconds;         /* wall time of this invocation */
 	int threads;
-	int stopped_early;      /* the observer asked to stop */
+	int stopped_early;      /* stopped before the plan (stopped_by) */
+	lw_train_stop stopped_by;
+	lw_run_energy energy;   /* the run's, every invocation */
+	lw_energy_prediction first_prediction;  /* step 0: none made */
+	double eval_j;          /* this invocation's evaluations: energy */
+	uint64_t eval_sequences;/* and validation rows scored */
 	lw_profile profile;     /* with cfg->profile: where this invocation's
 				   time went */
 } lw_train_result;
+
+/* How a run is metered. */
+typedef struct lw_train_energy {
+	lw_meter *meter;        /* started by the caller just before lw_train;
+				   NULL: not metered */
+	double co2e_g_per_j;    /* PUE x grid intensity: grams of CO2e per
+				   joule at the meter */
+	double budget_j;        /* the run's energy at the meter must stay
+				   within it; 0: no budget */
+	double budget_co2e_g;   /* the run's CO2e must stay within it; 0: none */
+} lw_train_energy;
+
+typedef struct lw_train_options {
+	int resume;             /* continue from run_dir/checkpoint.lwck */
+	lw_train_observer obs;  /* may be NULL */
+	void *ctx;
+	lw_train_energy energy;
+} lw_train_options;
 
 /* Run (or, with resume, continue) the training described by cfg in run_dir
  * (which must exist). Checkpoints go to run_dir/checkpoint.lwck and metrics
  * to run_dir/metrics.csv. A loss that is not finite stops the run with
  * LW_ERR_STATE; the last checkpoint is left as it was. */
 lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
-		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
-		   lw_err *err);
+		   const lw_train_options *opt, lw_train_result *res, lw_err *err);
 
 /* Check that the shards can feed the run: each holds at least seq + 1
  * tokens. lw_train checks this too; callers use it before creating files. */
@@ -94,11 +139,15 @@ lw_status lw_train_check_data(const lw_train_config *cfg, const lw_train_data *d
 			      lw_err *err);
 
 /* Evaluate m on n_batches validation batches (drawn with a fixed seed
- * derived from cfg->seed, the same at every call). With train_shard not
- * NULL, also the unigram entropy of the same targets. */
+ * derived from cfg->seed, the same at every call). With unigram (from
+ * lw_unigram_logprobs) not NULL, also the unigram entropy of the same
+ * targets. */
 lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_data *data,
-		      int n_batches, const lw_shard *train_shard, lw_eval_result *out,
-		      lw_err *err);
+		      int n_batches, const double *unigram, lw_eval_result *out, lw_err *err);
+
+/* The add-one-smoothed unigram log-probabilities of the vocab ids of a
+ * (training) shard: the yardstick's model (caller frees). */
+double *lw_unigram_logprobs(const lw_shard *s, int vocab);
 
 /* Load a model (for inference, max_B rows; 0: the checkpoint's batch) from
  * a checkpoint file; ck receives the checkpoint's settings and positions

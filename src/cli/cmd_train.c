@@ -5,10 +5,16 @@
  *   config.json      every setting (train_settings.h), to repeat the run
  *   metrics.csv      one row per logged step (src/train/metrics.c)
  *   summary.json     the final figures (--json prints them)
+ *   emissions.csv    one CodeCarbon row per invocation (emissions.h)
+ *   report.html      charts and the summary (report.h)
  *   checkpoint.lwck  the latest checkpoint (--resume continues from it)
  *
+ * The whole invocation runs under the energy meter; --budget-kwh and
+ * --budget-co2e-g stop the run cleanly before it would pass them.
+ *
  * With no flags at all it trains the default masked LM on the default Brown
- * corpus and ends with a fill-mask example: what `make run` shows.
+ * corpus and shows a fill-mask example before its energy: what `make run`
+ * shows.
  */
 #include <errno.h>
 #include <math.h>
@@ -26,7 +32,10 @@
 #include "cli/progress.h"
 #include "cli/run_data.h"
 #include "cli/summary.h"
+#include "cli/train_energy.h"
 #include "cli/train_settings.h"
+#include "lowwatt/report.h"
+#include "util/alloc.h"
 #include "util/file.h"
 
 static const char CMD[] = "train";
@@ -79,12 +88,57 @@ static char *open_run_dir(train_options *opt)
 	return NULL;
 }
 
-static void print_summary(const lw_train_config *cfg, const lw_train_result *r, const char *dir)
+/* The observer of a run: the progress line, and this invocation's energy
+ * predictions, kept for the summary. */
+typedef struct watch {
+	progress p;
+	lw_energy_prediction *predictions;
+	int n_predictions;
+} watch;
+
+static int watch_event(const lw_train_event *ev, void *ctx)
+{
+	watch *w = ctx;
+	if (ev->kind == LW_TRAIN_PREDICTION) {
+		size_t bytes = (size_t)(w->n_predictions + 1) * sizeof *w->predictions;
+		w->predictions = lw_xrealloc(w->predictions, bytes, "predictions");
+		w->predictions[w->n_predictions++] = ev->prediction;
+	}
+	return progress_event(ev, &w->p);
+}
+
+/* "the budget of 0.5 kWh", "... of 0.5 kWh and 10 gCO2e", or "" (none). */
+static void budget_text(const train_options *opt, char *buf, size_t size)
+{
+	char kwh[32] = "", co2e[32] = "";
+	if (opt->budget_kwh > 0)
+		snprintf(kwh, sizeof kwh, "%.6g kWh", opt->budget_kwh);
+	if (opt->budget_co2e_g > 0)
+		snprintf(co2e, sizeof co2e, "%.6g gCO2e", opt->budget_co2e_g);
+	buf[0] = 0;
+	if (kwh[0] || co2e[0])
+		snprintf(buf, size, "the budget of %s%s%s", kwh, kwh[0] && co2e[0] ? " and " : "",
+			 co2e);
+}
+
+static lw_train_energy energy_options(const train_options *opt, const train_energy *te)
+{
+	return (lw_train_energy){
+		.meter = te->meter,
+		.co2e_g_per_j = train_energy_g_per_j(te),
+		.budget_j = opt->budget_kwh > 0 ? opt->budget_kwh * 3.6e6 / te->m.pue : 0,
+		.budget_co2e_g = opt->budget_co2e_g,
+	};
+}
+
+static void print_result(const lw_train_config *cfg, const lw_train_result *r, const char *dir)
 {
 	char tok[32], blas[160];
 	blas_core_describe(blas, sizeof blas);
-	printf("run %s: %ld steps, %s tokens in %.0f s (%.0f tokens/s; %s)\n", dir, r->steps,
-	       cli_count(tok, sizeof tok, r->tokens), r->seconds, r->tokens_per_s, blas);
+	printf("run %s: %ld steps, %s tokens in %.0f s (%.0f tokens/s; %s)%s\n", dir, r->steps,
+	       cli_count(tok, sizeof tok, r->tokens), r->seconds, r->tokens_per_s, blas,
+	       r->stopped_by == LW_STOP_BUDGET ? "; stopped by its budget" :
+	       r->stopped_by == LW_STOP_OBSERVER ? "; stopped by a signal" : "");
 	double gain = r->val.unigram_entropy - r->val.loss;
 	printf("validation: loss %.4f nats (perplexity %.1f), %s accuracy %.2f%%; unigram "
 	       "entropy %.4f nats: %.2f nats %s it\n",
@@ -92,7 +146,27 @@ static void print_summary(const lw_train_config *cfg, const lw_train_result *r, 
 	       cfg->model.arch == LW_ARCH_MLM ? "masked-token" : "next-token",
 	       100.0 * r->val.accuracy, r->val.unigram_entropy, fabs(gain),
 	       gain >= 0 ? "below" : "above");
-	printf("files: %s/{config.json, metrics.csv, summary.json, checkpoint.lwck}\n", dir);
+}
+
+/* The run's energy, its first prediction against the truth, and where its
+ * files are: the last lines of a run. */
+static void print_energy(const train_energy *te, const lw_train_result *r, const char *dir)
+{
+	train_energy_print(stdout, te, &r->energy, r->tokens);
+	const lw_energy_prediction *p = &r->first_prediction;
+	if (p->step > 0 && r->stopped_by == LW_STOP_PLAN && r->energy.total_j > 0)
+		printf("        predicted after step %ld: %.1f J, %+.1f%% off the %.1f J used\n",
+		       p->step, p->energy_j, 100.0 * (p->energy_j - r->energy.total_j) /
+		       r->energy.total_j, r->energy.total_j);
+	else if (p->step > 0)
+		printf("        predicted after step %ld: %.1f J for the whole plan\n", p->step,
+		       p->energy_j);
+	if (r->eval_sequences)
+		printf("        inference: %.3g J per 1,000 sequences (the evaluations)\n",
+		       1000.0 * r->eval_j / (double)r->eval_sequences);
+	printf("files: %s/{config.json, metrics.csv, summary.json, emissions.csv, checkpoint.lwck}\n",
+	       dir);
+	printf("report: %s/report.html\n", dir);
 }
 
 /* After the default run: what the model puts in a blank. */
@@ -105,16 +179,43 @@ static void fill_mask_example(const char *dir, const char *tokenizer)
 	fflush(stdout);
 	cmd_fill_mask(7, argv);
 	free(ckpt);
+	printf("\n");
+}
+
+/* summary.json, the emissions.csv row and report.html. */
+static lw_status write_files(const lw_train_config *cfg, const train_options *opt,
+			     const lw_train_result *r, const char *dir, train_energy *te,
+			     const watch *w, json_t **summary, lw_err *err)
+{
+	summary_energy se = {
+		.te = te, .predictions = w->predictions, .n_predictions = w->n_predictions,
+		.budget_kwh = opt->budget_kwh, .budget_co2e_g = opt->budget_co2e_g,
+	};
+	*summary = summary_build(cfg, r, dir);
+	summary_add_energy(*summary, &se, r);
+	char *summary_path = lw_path_join(dir, "summary.json");
+	char *emissions = lw_path_join(dir, "emissions.csv");
+	char *report = lw_path_join(dir, "report.html");
+	const char *dirs[1] = { dir };
+	lw_status st = summary_write(summary_path, *summary, err);
+	if (!st)
+		st = train_energy_append_csv(te, emissions, err);
+	if (!st)
+		st = lw_report_write(report, dirs, 1, err);
+	free(summary_path);
+	free(emissions);
+	free(report);
+	return st;
 }
 
 static int finish(const lw_train_config *cfg, const train_options *opt,
-		  const lw_train_result *r, const char *dir)
+		  const lw_train_result *r, const char *dir, train_energy *te, const watch *w,
+		  int example)
 {
 	lw_err err = {0};
-	json_t *summary = summary_build(cfg, r, dir);
-	char *path = lw_path_join(dir, "summary.json");
+	json_t *summary = NULL;
 	int rc = 0;
-	if (summary_write(path, summary, &err)) {
+	if (write_files(cfg, opt, r, dir, te, w, &summary, &err)) {
 		rc = cli_fail(CMD, &err);
 	} else if (opt->json) {
 		char *text = json_dumps(summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
@@ -122,9 +223,11 @@ static int finish(const lw_train_config *cfg, const train_options *opt,
 		printf("%s\n", text);
 		free(text);
 	} else {
-		print_summary(cfg, r, dir);
+		print_result(cfg, r, dir);
+		if (example && cfg->model.arch == LW_ARCH_MLM)
+			fill_mask_example(dir, opt->tokenizer);
+		print_energy(te, r, dir);
 	}
-	free(path);
 	json_decref(summary);
 	return rc;
 }
@@ -150,7 +253,46 @@ static int check_shards(const lw_train_config *cfg, const run_data *rd)
 	return 0;
 }
 
-static int train(lw_train_config *cfg, train_options *opt, run_data *rd, int example)
+/* Train under the meter, with the progress line; then the files and the
+ * closing lines. */
+static int run_metered(lw_train_config *cfg, train_options *opt, run_data *rd,
+		       const char *dir, train_energy *te, int example)
+{
+	lw_err err = {0};
+	char budget[64];
+	budget_text(opt, budget, sizeof budget);
+	/* With --json, standard output carries only the summary. */
+	watch w = {0};
+	progress_init(&w.p, opt->json ? stderr : stdout, cfg->log_every, &stop_requested, budget);
+	lw_train_options to = { .resume = opt->resume, .obs = watch_event, .ctx = &w,
+				.energy = energy_options(opt, te) };
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	lw_train_result r = {0};
+	const char *profile = getenv("LOWWATT_PROFILE");
+	cfg->profile = profile && *profile && strcmp(profile, "0") != 0;
+	lw_status st = lw_train(cfg, &rd->data, dir, &to, &r, &err);
+	progress_done(&w.p);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	lw_err stop_err = {0};
+	int rc = 1;
+	if (st)
+		cli_fail(CMD, &err);
+	else if (train_energy_stop(te, &stop_err))
+		cli_fail(CMD, &stop_err);
+	else
+		rc = 0;
+	if (!rc && cfg->profile)
+		progress_profile(stderr, &r.profile, r.seconds);
+	if (!rc)
+		rc = finish(cfg, opt, &r, dir, te, &w, example);
+	free(w.predictions);
+	return rc;
+}
+
+static int train(lw_train_config *cfg, train_options *opt, run_data *rd, char *const words[],
+		 int example)
 {
 	lw_err err = {0};
 	cfg->model.vocab = lw_bpe_vocab_size(rd->bpe);
@@ -158,39 +300,23 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, int exa
 		fprintf(stderr, "lowwatt %s: %s\n", CMD, err.msg);
 		return CLI_USAGE;
 	}
-	if (check_shards(cfg, rd))
-		return 1;
+	carbon_flags cf = { opt->region, opt->intensity, opt->pue };
+	lw_intensity intensity;
+	double pue;
+	int rc = carbon_flags_resolve(CMD, &cf, &intensity, &pue);
+	if (rc || (rc = check_shards(cfg, rd)))
+		return rc;
 	char *dir = open_run_dir(opt);
 	if (!dir)
 		return 1;
 	char *config = lw_path_join(dir, "config.json");
-	int rc = 1;
-	if (train_settings_write_json(config, cfg, opt, &err)) {
+	train_energy te = {0};
+	rc = 1;
+	if (train_settings_write_json(config, cfg, opt, &err))
 		cli_fail(CMD, &err);
-		goto done;
-	}
-	/* With --json, standard output carries only the summary. */
-	progress p;
-	progress_init(&p, opt->json ? stderr : stdout, cfg->log_every, &stop_requested);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	lw_train_result r = {0};
-	const char *profile = getenv("LOWWATT_PROFILE");
-	cfg->profile = profile && *profile && strcmp(profile, "0") != 0;
-	lw_status st = lw_train(cfg, &rd->data, dir, opt->resume, progress_event, &p, &r, &err);
-	progress_done(&p);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	if (st) {
-		cli_fail(CMD, &err);
-		goto done;
-	}
-	if (cfg->profile)
-		progress_profile(stderr, &r.profile, r.seconds);
-	rc = finish(cfg, opt, &r, dir);
-	if (!rc && example && cfg->model.arch == LW_ARCH_MLM)
-		fill_mask_example(dir, opt->tokenizer);
-done:
+	else if (!(rc = train_energy_start(CMD, &cf, opt->rapl, words, stderr, &te)))
+		rc = run_metered(cfg, opt, rd, dir, &te, example);
+	train_energy_free(&te);
 	free(config);
 	free(dir);
 	return rc;
@@ -206,7 +332,13 @@ int cmd_train(int argc, char **argv)
 	run_data rd;
 	rc = run_data_open(CMD, opt.data, opt.tokenizer, 1, &rd);
 	if (!rc) {
-		rc = train(&cfg, &opt, &rd, argc == 0);
+		char **words = lw_xmalloc((size_t)(argc + 3) * sizeof *words, "command");
+		words[0] = "lowwatt";
+		words[1] = (char *)CMD;
+		memcpy(words + 2, argv, (size_t)argc * sizeof *words);
+		words[argc + 2] = NULL;
+		rc = train(&cfg, &opt, &rd, words, argc == 0);
+		free(words);
 		run_data_close(&rd);
 	}
 	train_options_free(&opt);

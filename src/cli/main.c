@@ -22,6 +22,7 @@ static const cli_verb SUBCOMMANDS[] = {
 	{"generate", cmd_generate, "continue a prompt with a causal LM"},
 	{"measure", cmd_measure, "run a command and report the energy and CO2e it used"},
 	{"footprint", cmd_footprint, "the energy and CO2e of runs of a given power and length"},
+	{"report", cmd_report, "write the HTML report of a run, or compare several runs"},
 };
 
 static void print_help(void)

@@ -1,16 +1,26 @@
 /*
  * progress.c — the progress line of `lowwatt train`:
  *
- *   step 120/1000  loss 6.2143  lr 1.00e-03  13,912 tok/s  elapsed 0:35  eta 4:16
- *   eval step 200: val loss 5.8811 (perplexity 358.0), accuracy 17.21%
+ *   step 120/1000  loss 6.2143  lr 1.00e-03  13912 tok/s  31.2 W  0.52 Wh
+ *     0.25 gCO2e  1.30 J/1k tok (estimated)  elapsed 0:35  eta 4:16
+ *   eval step 200: val loss 5.8811 (perplexity 358.0), accuracy 17.21%;
+ *     12.1 J per 1,000 sequences (estimated)
+ *   prediction after step 50: the run will use 64.1 Wh and 30.8 gCO2e
+ *     (estimated)
+ *
+ * (each printed on one line).
  */
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/progress.h"
+#include "cli/train_energy.h"
 
-void progress_init(progress *p, FILE *out, long log_every, volatile int *stop)
+void progress_init(progress *p, FILE *out, long log_every, volatile int *stop,
+		   const char *budget)
 {
+	snprintf(p->budget, sizeof p->budget, "%s", budget ? budget : "");
 	p->out = out;
 	p->live = isatty(fileno(out));
 	p->log_every = log_every > 0 ? log_every : 1;
@@ -29,17 +39,57 @@ static const char *clock_text(char *buf, size_t n, double seconds)
 	return buf;
 }
 
+/* "  31.2 W  0.52 Wh  0.251 gCO2e  1.30 J/1k tok (estimated)", or "" when
+ * the run is not metered. */
+static const char *energy_text(char *buf, size_t n, const lw_train_event *ev)
+{
+	const lw_run_energy *e = &ev->energy;
+	char label[64];
+	buf[0] = 0;
+	if (e->metered)
+		snprintf(buf, n, "  %.1f W  %.3g Wh  %.3g gCO2e  %.3g J/1k tok%s",
+			 e->seconds > 0 ? e->total_j / e->seconds : 0.0, e->total_j / 3600.0,
+			 e->co2e_g, ev->tokens ? 1000.0 * e->total_j / (double)ev->tokens : 0.0,
+			 train_energy_label(e, label, sizeof label));
+	return buf;
+}
+
 static void step_line(progress *p, const lw_train_event *ev)
 {
-	char el[32], eta[32];
+	char el[32], eta[32], energy[160];
 	if (!p->live && ev->step % p->log_every != 0 && ev->step != ev->steps)
 		return;
-	fprintf(p->out, "%sstep %ld/%ld  loss %.4f  lr %.2e  %.0f tok/s  elapsed %s  eta %s%s",
+	fprintf(p->out, "%sstep %ld/%ld  loss %.4f  lr %.2e  %.0f tok/s%s  elapsed %s  eta %s%s",
 		p->live ? "\r\033[K" : "", ev->step, ev->steps, ev->loss, ev->lr, ev->tokens_per_s,
-		clock_text(el, sizeof el, ev->elapsed_s), clock_text(eta, sizeof eta, ev->eta_s),
-		p->live ? "" : "\n");
+		energy_text(energy, sizeof energy, ev), clock_text(el, sizeof el, ev->elapsed_s),
+		clock_text(eta, sizeof eta, ev->eta_s), p->live ? "" : "\n");
 	p->line_open = p->live;
 	fflush(p->out);
+}
+
+static void eval_line(progress *p, const lw_train_event *ev)
+{
+	char label[64];
+	fprintf(p->out, "eval step %ld: val loss %.4f (perplexity %.1f), accuracy %.2f%%",
+		ev->step, ev->val_loss, exp(ev->val_loss), 100.0 * ev->val_accuracy);
+	if (ev->energy.metered && ev->eval_sequences)
+		fprintf(p->out, "; %.3g J per 1,000 sequences%s",
+			1000.0 * ev->eval_j / (double)ev->eval_sequences,
+			train_energy_label(&ev->energy, label, sizeof label));
+	fputc('\n', p->out);
+}
+
+static void prediction_line(progress *p, const lw_train_event *ev)
+{
+	char label[64];
+	const lw_energy_prediction *pr = &ev->prediction;
+	fprintf(p->out, "prediction after step %ld: the run will use %.3g Wh and %.3g gCO2e%s",
+		pr->step, pr->energy_j / 3600.0, pr->co2e_g,
+		train_energy_label(&ev->energy, label, sizeof label));
+	if (ev->budget_step >= 0)
+		fprintf(p->out, "; it does not fit %s: it will stop near step %ld of %ld",
+			p->budget, ev->budget_step, ev->steps);
+	fputc('\n', p->out);
 }
 
 int progress_event(const lw_train_event *ev, void *ctx)
@@ -55,8 +105,17 @@ int progress_event(const lw_train_event *ev, void *ctx)
 		break;
 	case LW_TRAIN_EVAL:
 		progress_done(p);
-		fprintf(p->out, "eval step %ld: val loss %.4f (perplexity %.1f), accuracy %.2f%%\n",
-			ev->step, ev->val_loss, exp(ev->val_loss), 100.0 * ev->val_accuracy);
+		eval_line(p, ev);
+		break;
+	case LW_TRAIN_PREDICTION:
+		progress_done(p);
+		prediction_line(p, ev);
+		break;
+	case LW_TRAIN_BUDGET:
+		progress_done(p);
+		fprintf(p->out, "budget: stopping after step %ld of %ld: the next step and the final "
+			"evaluation would not fit %s (%.3g Wh, %.3g gCO2e so far)\n", ev->step,
+			ev->steps, p->budget, ev->energy.total_j / 3600.0, ev->energy.co2e_g);
 		break;
 	case LW_TRAIN_SAVED:
 		break;

@@ -1,7 +1,10 @@
 /*
  * progress.h — how `lowwatt train` shows a run as it goes: one live line,
  * rewritten in place on a terminal (plain lines, one per logged step, when
- * standard output is not a terminal), and a line per evaluation.
+ * standard output is not a terminal), and a line per evaluation, energy
+ * prediction and budget stop. With a meter, the live line carries the
+ * run's average power, energy (Wh), CO2e and joules per 1,000 tokens,
+ * labelled when any of it is estimated.
  */
 #ifndef LW_CLI_PROGRESS_H
 #define LW_CLI_PROGRESS_H
@@ -16,9 +19,12 @@ typedef struct progress {
 	long log_every;    /* plain mode: print every log_every steps */
 	int line_open;     /* a live line is on screen without its newline */
 	volatile int *stop;  /* set by a signal handler: stop cleanly */
+	char budget[64];   /* the budget as given ("0.5 kWh"), "" for none */
 } progress;
 
-void progress_init(progress *p, FILE *out, long log_every, volatile int *stop);
+/* budget: NULL or "" for none. */
+void progress_init(progress *p, FILE *out, long log_every, volatile int *stop,
+		   const char *budget);
 
 /* An lw_train_observer: ctx is a progress. */
 int progress_event(const lw_train_event *ev, void *ctx);

@@ -1,7 +1,8 @@
 /*
  * summary.c — summary.json of a run (also what `lowwatt train --json`
  * prints): the settings that define the model, what the run did, how well
- * the model ends up doing against the unigram yardstick, and how fast.
+ * the model ends up doing against the unigram yardstick, how fast, and
+ * what it cost.
  */
 #include <jansson.h>
 #include <math.h>
@@ -48,6 +49,63 @@ json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r,
 	json_object_set_new(o, "stopped_early", json_boolean(r->stopped_early));
 	json_object_set_new(o, "run_dir", json_string(run_dir));
 	return o;
+}
+
+static const char *stop_name(lw_train_stop s)
+{
+	return s == LW_STOP_BUDGET ? "budget" : s == LW_STOP_OBSERVER ? "signal" : "plan";
+}
+
+static json_t *predictions_json(const summary_energy *se)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < se->n_predictions; i++) {
+		const lw_energy_prediction *p = &se->predictions[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "step", json_integer(p->step));
+		json_object_set_new(o, "energy_j", summary_number(p->energy_j));
+		json_object_set_new(o, "co2e_g", summary_number(p->co2e_g));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *budget_json(const summary_energy *se)
+{
+	if (!(se->budget_kwh > 0) && !(se->budget_co2e_g > 0))
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "kwh", se->budget_kwh > 0 ? json_real(se->budget_kwh) : json_null());
+	json_object_set_new(o, "co2e_g", se->budget_co2e_g > 0 ? json_real(se->budget_co2e_g)
+			    : json_null());
+	return o;
+}
+
+void summary_add_energy(json_t *o, const summary_energy *se, const lw_train_result *r)
+{
+	const lw_run_energy *e = &r->energy;
+	const lw_energy_prediction *first = &r->first_prediction;
+	json_object_set_new(o, "stopped_by", json_string(stop_name(r->stopped_by)));
+	json_object_set_new(o, "run_seconds", summary_number(e->seconds));
+	train_energy_json(o, se->te, e, r->tokens);
+	int made = first->step > 0;
+	json_object_set_new(o, "predicted_energy_j", made ? summary_number(first->energy_j)
+			    : json_null());
+	json_object_set_new(o, "predicted_at_step", made ? json_integer(first->step) : json_null());
+	json_object_set_new(o, "predicted_co2e_g", made ? summary_number(first->co2e_g)
+			    : json_null());
+	json_object_set_new(o, "predictions", predictions_json(se));
+	/* Only a run that did all it planned can check its prediction. */
+	int checkable = made && r->stopped_by == LW_STOP_PLAN && e->total_j > 0;
+	json_object_set_new(o, "prediction_error", checkable
+			    ? summary_number((first->energy_j - e->total_j) / e->total_j)
+			    : json_null());
+	json_object_set_new(o, "budget", budget_json(se));
+	double per_1000 = r->eval_sequences ? 1000.0 * r->eval_j / (double)r->eval_sequences : NAN;
+	json_object_set_new(o, "infer_j_per_1000_seq", summary_number(per_1000));
+	lw_run_energy here = { .metered = 1 };  /* the evaluations were this invocation's */
+	memcpy(here.method, se->te->m.reading.method, sizeof here.method);
+	json_object_set_new(o, "infer_method", json_string(lw_run_energy_method(&here)));
 }
 
 lw_status summary_write(const char *path, const json_t *summary, lw_err *err)

@@ -103,6 +103,19 @@ static const setting SETTINGS[] = {
 	 .help = "run folder under --out (default: the start time)"},
 	{"blas-core", K_STR, BOTH, OPT(blas_core), .choices = {"auto", "env"},
 	 .help = "OpenBLAS kernels: auto (the CPU's best) or env (OPENBLAS_CORETYPE's)"},
+	{"region", K_STR, BOTH, OPT(region), .nullable = 1,
+	 .help = "grid of a country for CO2e: FR, USA, ... or world (default $LOWWATT_REGION, "
+		 "else world)"},
+	{"intensity", K_STR, BOTH, OPT(intensity), .nullable = 1,
+	 .help = "grid carbon intensity instead: 400 g/kWh, 0.4 kg/kWh, 0.9 lb/kWh"},
+	{"pue", K_STR, BOTH, OPT(pue), .nullable = 1,
+	 .help = "power usage effectiveness, 1 (local machine, the default) .. 10"},
+	{"budget-kwh", K_FLOAT, BOTH, OPT(budget_kwh), NONNEG,
+	 .help = "stop cleanly before the run's facility energy passes this many kWh; 0: none"},
+	{"budget-co2e-g", K_FLOAT, BOTH, OPT(budget_co2e_g), NONNEG,
+	 .help = "stop cleanly before the run's CO2e passes this many grams; 0: none"},
+	{"rapl", K_STR, BOTH, OPT(rapl), .choices = {"packages", "psys"},
+	 .help = "RAPL zones of the cpu figure: packages, or psys (the whole SoC)"},
 	{"resume", K_BOOL, FLAG_ONLY, OPT(resume),
 	 .help = "continue OUT/NAME from its last checkpoint"},
 	{"json", K_BOOL, FLAG_ONLY, OPT(json), .help = "print JSON lines instead of a table"},
@@ -230,6 +243,7 @@ void train_options_default(train_options *opt)
 		.tokenizer = lw_xstrdup("default", "setting"),
 		.out = lw_xstrdup("runs", "setting"),
 		.blas_core = lw_xstrdup("auto", "setting"),
+		.rapl = lw_xstrdup("packages", "setting"),
 	};
 }
 
@@ -241,6 +255,10 @@ void train_options_free(train_options *opt)
 	free(opt->name);
 	free(opt->config);
 	free(opt->blas_core);
+	free(opt->region);
+	free(opt->intensity);
+	free(opt->pue);
+	free(opt->rapl);
 	*opt = (train_options){0};
 }
 
@@ -255,8 +273,8 @@ lw_status train_settings_check(const lw_train_config *cfg, const train_options *
 		     strcmp(name, "..") == 0))
 		return lw_err_set(err, LW_ERR_ARG, "name '%s' must be a plain folder name "
 				  "(no '/', not . or ..)", name);
-	const char *values[] = {opt->data, opt->tokenizer, opt->out, opt->blas_core};
-	const char *names[] = {"data", "tokenizer", "out", "blas_core"};
+	const char *values[] = {opt->data, opt->tokenizer, opt->out, opt->blas_core, opt->rapl};
+	const char *names[] = {"data", "tokenizer", "out", "blas_core", "rapl"};
 	for (size_t i = 0; i < sizeof values / sizeof *values; i++)
 		if (!values[i] || !*values[i])
 			return lw_err_set(err, LW_ERR_ARG, "%s must not be empty", names[i]);
@@ -481,6 +499,30 @@ static cli_flag make_flag(flag_slot *f)
 	}
 }
 
+static const flag_slot *slot_of(const flag_slot *slots, int n, const char *flag)
+{
+	for (int k = 0; k < n; k++)
+		if (strcmp(slots[k].s->flag, flag) == 0)
+			return &slots[k];
+	return NULL;
+}
+
+/* A grid named on the command line replaces the one a file named, whichever
+ * way each names it (--region and --intensity together are refused later,
+ * by carbon_flags_resolve). */
+static void carbon_override(const flag_slot *slots, int n, train_options *opt)
+{
+	const flag_slot *region = slot_of(slots, n, "region");
+	const flag_slot *intensity = slot_of(slots, n, "intensity");
+	if (given(region) && !given(intensity)) {
+		free(opt->intensity);
+		opt->intensity = NULL;
+	} else if (given(intensity) && !given(region)) {
+		free(opt->region);
+		opt->region = NULL;
+	}
+}
+
 /* Store the flags given over cfg and opt (after any file). */
 static int apply_flags(const char *cmd, const flag_slot *slots, int n, lw_train_config *cfg,
 		       train_options *opt)
@@ -501,13 +543,6 @@ static int apply_flags(const char *cmd, const flag_slot *slots, int n, lw_train_
 	return 0;
 }
 
-static const flag_slot *slot_of(const flag_slot *slots, int n, const char *flag)
-{
-	for (int k = 0; k < n; k++)
-		if (strcmp(slots[k].s->flag, flag) == 0)
-			return &slots[k];
-	return NULL;
-}
 
 /* Read --config FILE, or with --resume OUT/NAME/config.json, over cfg and
  * opt. Returns 0, CLI_USAGE or 1, having printed one line. */
@@ -566,6 +601,8 @@ int train_settings_parse(const char *cmd, int argc, char **argv, lw_train_config
 		rc = read_file(cmd, slots, n, cfg, opt);
 	if (!rc)
 		rc = apply_flags(cmd, slots, n, cfg, opt);
+	if (!rc)
+		carbon_override(slots, n, opt);
 	lw_err err;
 	if (!rc && train_settings_check(cfg, opt, &err)) {
 		fprintf(stderr, "lowwatt %s: %s\n", cmd, err.msg);

@@ -14,7 +14,8 @@
  *   flags and files  arch layers d_model heads d_ff seq batch accum steps lr
  *                    warmup weight_decay clip seed threads eval_every
  *                    eval_batches save_every log_every data tokenizer out
- *                    name blas_core
+ *                    name blas_core region intensity pue budget_kwh
+ *                    budget_co2e_g rapl
  *   files only       vocab (a run's tokenizer decides it; the file records
  *                    it), min_lr_ratio mask_prob decay_embeddings beta1
  *                    beta2 eps
@@ -40,12 +41,20 @@ typedef struct train_options {
 	char *name;       /* the run folder under out; NULL: the caller names it */
 	char *config;     /* --config FILE, or NULL */
 	char *blas_core;  /* "auto" or "env" (blas_core.h) */
+	char *region;     /* carbon (carbon_flags.h): NULL, not given */
+	char *intensity;
+	char *pue;
+	char *rapl;       /* "packages" or "psys" (meter.h) */
+	float budget_kwh; /* facility energy the run must stay within; 0: none */
+	float budget_co2e_g;  /* CO2e it must stay within; 0: none */
 	int resume;       /* --resume: continue OUT/NAME from its checkpoint */
 	int json;         /* --json: machine-readable output */
 } train_options;
 
 /* The defaults: data "default", tokenizer "default", out "runs", name and
- * config NULL, blas_core "auto", resume and json 0. */
+ * config NULL, blas_core "auto", rapl "packages", carbon NULL (the world
+ * average, PUE 1), no budget, resume and json 0. A --region flag drops an
+ * --intensity read from a file, and the other way round. */
 void train_options_default(train_options *opt);
 void train_options_free(train_options *opt);
 

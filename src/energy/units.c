@@ -1,6 +1,6 @@
 /*
  * units.c — the parsers of user-written quantities (carbon.h): a power, a
- * duration, a carbon intensity, a PUE. A number, optional spaces, an
+ * duration, an energy, a carbon intensity, a PUE. A number, optional spaces, an
  * optional unit (case-insensitive, except where case tells MW from mW);
  * anything else is one line that quotes the text and says what would do.
  * Numbers are read strictly: plain decimals, no sign but '+', no hex, no
@@ -50,6 +50,17 @@ static const unit DURATION_UNITS[] = {
 };
 static const quantity DURATION = {"a duration", "ms, s, min, h or d", "", "90s, 15 min or 2h",
 				  DURATION_UNITS};
+
+/* Joules; MJ and mJ, MWh and mWh differ only in case. */
+static const unit ENERGY_UNITS[] = {
+	{"J", 1, 0}, {"joule", 1, 0}, {"joules", 1, 0},
+	{"mJ", 1e-3, 1}, {"kJ", 1e3, 0}, {"MJ", 1e6, 1}, {"GJ", 1e9, 0},
+	{"Wh", 3600, 0}, {"mWh", 3.6, 1}, {"kWh", 3.6e6, 0}, {"MWh", 3.6e9, 1},
+	{"GWh", 3.6e12, 0},
+	{NULL, 0, 0},
+};
+static const quantity ENERGY = {"an energy", "J, kJ, MJ, Wh, kWh or MWh", "",
+				"1.8 MJ or 500 Wh", ENERGY_UNITS};
 
 /* The international avoirdupois pound: 453.59237 g exactly. */
 static const unit INTENSITY_UNITS[] = {
@@ -178,6 +189,15 @@ lw_status lw_parse_duration(const char *text, const char *default_unit, double *
 		return lw_err_set(err, LW_ERR_ARG, "lw_parse_duration: default unit '%s' is not "
 				  "one of %s", default_unit ? default_unit : "(null)", DURATION.units);
 	return parse_quantity(text, &DURATION, default_unit, seconds, err);
+}
+
+lw_status lw_parse_energy(const char *text, const char *default_unit, double *joules,
+			  lw_err *err)
+{
+	if (!default_unit || !find_unit(ENERGY_UNITS, default_unit, strlen(default_unit)))
+		return lw_err_set(err, LW_ERR_ARG, "lw_parse_energy: default unit '%s' is not "
+				  "one of %s", default_unit ? default_unit : "(null)", ENERGY.units);
+	return parse_quantity(text, &ENERGY, default_unit, joules, err);
 }
 
 lw_status lw_parse_pue(const char *text, double *pue, lw_err *err)

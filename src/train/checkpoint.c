@@ -3,14 +3,14 @@
  * checkpoint.h): the settings that decide a run's numbers, its position
  * (step, data, tokens), and the parameters with AdamW's two moments.
  *
- * File format, version 1. All integers little-endian; i32/i64 are two's
- * complement; f32 is the IEEE-754 single-precision bit pattern stored as a
- * u32. The header is exactly 152 bytes:
+ * File format, version 2. All integers little-endian; i32/i64 are two's
+ * complement; f32 and f64 are the IEEE-754 bit patterns stored as a u32 and
+ * a u64. The header is exactly 224 bytes:
  *
  *   offset size  field
  *     0     8    magic, the bytes "LWCKPT\0\0"
- *     8     4    u32 version = 1
- *    12     4    u32 header length = 152 (the payload starts there)
+ *     8     4    u32 version = 2
+ *    12     4    u32 header length = 224 (the payload starts there)
  *                --- lw_train_config: the stored fields (train.h) ---
  *    16     4    i32 model.arch: 0 mlm, 1 clm
  *    20     4    i32 model.layers L
@@ -39,17 +39,31 @@
  *   128     8    u64 tokens: training tokens consumed
  *   136     4    u32 tokenizer checksum (lw_bpe_checksum)
  *   140     8    u64 n_params N = lw_model_config_params(model)
- *   148     4    u32 CRC-32 (lw_crc32, zlib's) of header bytes 0..147
+ *                --- the run's energy up to this step (run_energy.h) ---
+ *   148     8    f64 seconds, every invocation
+ *   156    24    f64 joules at the meter: cpu, dram, gpu
+ *   180     8    f64 CO2e, grams
+ *   188     1    u8 metered: 0 or 1
+ *   189     3    u8 method of cpu, dram, gpu: 0 none, 1 measured, 2 estimated
+ *   192     8    i64 step of the run's first energy prediction, 0: none
+ *   200     8    f64 its energy, joules
+ *   208     8    f64 its CO2e, grams
+ *   216     4    u32 reserved, 0
+ *   220     4    u32 CRC-32 (lw_crc32, zlib's) of header bytes 0..219
  *                --- payload ---
- *   152    4N    params, N f32, in the order of the model's tensor table
- *   152+4N 4N    m, AdamW's first moments, same layout
- *   152+8N 4N    v, AdamW's second moments, same layout
- *   152+12N 4    u32 CRC-32 of the 12N payload bytes
+ *   224    4N    params, N f32, in the order of the model's tensor table
+ *   224+4N 4N    m, AdamW's first moments, same layout
+ *   224+8N 4N    v, AdamW's second moments, same layout
+ *   224+12N 4    u32 CRC-32 of the 12N payload bytes
  *
- * The file is exactly 156 + 12N bytes. A reader checks, in this order:
+ * Version 1 files (no energy: the header ends with its CRC at 148, the
+ * payload starts at 152) still load, as a run that was not metered.
+ *
+ * The file is exactly 228 + 12N bytes. A reader checks, in this order:
  * magic, version (a newer one is refused by name), header length, header
  * CRC, the model configuration (lw_model_config_check), N against the
- * configuration, the file size, and the payload CRC; every message starts
+ * configuration, the energy (finite, not negative, known methods), the
+ * file size, and the payload CRC; every message starts
  * with the file's path. The payload is streamed in chunks both ways, its
  * CRC computed as it goes: no copy of the whole payload is ever built.
  */
@@ -57,6 +71,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +83,9 @@
 #include "util/file.h"
 
 #define MAGIC "LWCKPT\0\0"
-#define VERSION 1u
-#define HEADER_SIZE 152u
+#define VERSION 2u
+#define HEADER_SIZE 224u   /* version 2; the largest */
+#define HEADER_SIZE_V1 152u
 /* Floats per chunk of payload I/O (16 KiB). */
 #define CHUNK 4096
 
@@ -83,7 +99,16 @@ enum {
 	OFF_TOKENS = 128,
 	OFF_TOKENIZER = 136,
 	OFF_N_PARAMS = 140,
-	OFF_HEADER_CRC = 148,
+	OFF_SECONDS = 148,
+	OFF_JOULES = 156,
+	OFF_CO2E = 180,
+	OFF_METERED = 188,
+	OFF_METHODS = 189,
+	OFF_PREDICTION_STEP = 192,
+	OFF_PREDICTION_J = 200,
+	OFF_PREDICTION_CO2E = 208,
+	OFF_HEADER_CRC = 220,
+	OFF_HEADER_CRC_V1 = 148,
 };
 
 /* ------------------------------------------------------ stored fields */
@@ -231,6 +256,81 @@ static int field_equal(const struct field *f, const lw_train_config *a, const lw
 	return memcmp((const char *)a + f->at, (const char *)b + f->at, width[f->kind]) == 0;
 }
 
+/* ------------------------------------------------------------ energy */
+
+static void put_f64(uint8_t *p, double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, 8);
+	lw_put_u64(p, u);
+}
+
+static double get_f64(const uint8_t *p)
+{
+	uint64_t u = lw_get_u64(p);
+	double x;
+	memcpy(&x, &u, 8);
+	return x;
+}
+
+static void encode_energy(uint8_t *h, const lw_checkpoint *ck)
+{
+	const lw_run_energy *e = &ck->energy;
+	put_f64(h + OFF_SECONDS, e->seconds);
+	for (int d = 0; d < LW_DOMAIN_COUNT; d++) {
+		put_f64(h + OFF_JOULES + 8 * d, e->joules[d]);
+		h[OFF_METHODS + d] = (uint8_t)e->method[d];
+	}
+	put_f64(h + OFF_CO2E, e->co2e_g);
+	h[OFF_METERED] = e->metered != 0;
+	lw_put_u64(h + OFF_PREDICTION_STEP, (uint64_t)(int64_t)ck->first_prediction.step);
+	put_f64(h + OFF_PREDICTION_J, ck->first_prediction.energy_j);
+	put_f64(h + OFF_PREDICTION_CO2E, ck->first_prediction.co2e_g);
+}
+
+static int amount(double x)
+{
+	return isfinite(x) && x >= 0;
+}
+
+/* Whether the energy figures can be stored and read back: amounts finite
+ * and not negative, methods known, a prediction's step not negative. */
+static int energy_valid(const lw_run_energy *e, const lw_energy_prediction *p)
+{
+	int ok = amount(e->seconds) && amount(e->co2e_g) && (e->metered == 0 || e->metered == 1);
+	for (int d = 0; d < LW_DOMAIN_COUNT; d++)
+		ok = ok && amount(e->joules[d]) && e->method[d] >= LW_METHOD_NONE &&
+		     e->method[d] <= LW_METHOD_ESTIMATED;
+	return ok && p->step >= 0 && (p->step == 0 || (amount(p->energy_j) && amount(p->co2e_g)));
+}
+
+/* The energy of a version 2 header (a version 1 file: not metered). */
+static lw_status decode_energy(const uint8_t *h, uint32_t version, const char *path,
+			       lw_checkpoint *ck, lw_err *err)
+{
+	lw_run_energy *e = &ck->energy;
+	*e = (lw_run_energy){0};
+	ck->first_prediction = (lw_energy_prediction){0};
+	if (version < 2)
+		return LW_OK;
+	e->seconds = get_f64(h + OFF_SECONDS);
+	for (int d = 0; d < LW_DOMAIN_COUNT; d++) {
+		e->joules[d] = get_f64(h + OFF_JOULES + 8 * d);
+		e->method[d] = (lw_method)h[OFF_METHODS + d];
+		e->total_j += e->joules[d];
+	}
+	e->co2e_g = get_f64(h + OFF_CO2E);
+	e->metered = h[OFF_METERED];
+	int64_t step = as_i64(lw_get_u64(h + OFF_PREDICTION_STEP));
+	ck->first_prediction.step = step < 0 || step > LONG_MAX ? -1 : (long)step;
+	ck->first_prediction.energy_j = get_f64(h + OFF_PREDICTION_J);
+	ck->first_prediction.co2e_g = get_f64(h + OFF_PREDICTION_CO2E);
+	if (!energy_valid(e, &ck->first_prediction))
+		return lw_err_set(err, LW_ERR_FORMAT, "%s: the run's energy figures are not valid",
+				  path);
+	return LW_OK;
+}
+
 /* ------------------------------------------------------------ header */
 
 static void encode_header(uint8_t h[HEADER_SIZE], const lw_checkpoint *ck)
@@ -246,6 +346,7 @@ static void encode_header(uint8_t h[HEADER_SIZE], const lw_checkpoint *ck)
 	lw_put_u64(h + OFF_TOKENS, ck->tokens);
 	lw_put_u32(h + OFF_TOKENIZER, ck->tokenizer_checksum);
 	lw_put_u64(h + OFF_N_PARAMS, (uint64_t)ck->n_params);
+	encode_energy(h, ck);
 	lw_put_u32(h + OFF_HEADER_CRC, lw_crc32(0, h, OFF_HEADER_CRC));
 }
 
@@ -256,7 +357,13 @@ static lw_status truncated(const char *path, uint64_t size, uint64_t want, const
 			  (unsigned long long)size, least, (unsigned long long)want);
 }
 
-/* The checks on the first k bytes of the file (k = min(size, 152)) that
+/* The header length and CRC offset of a version. */
+static uint32_t header_size(uint32_t version)
+{
+	return version == 1 ? HEADER_SIZE_V1 : HEADER_SIZE;
+}
+
+/* The checks on the first k bytes of the file (k = min(size, 224)) that
  * come before any field can be trusted: magic, version, length, CRC. */
 static lw_status check_header(const uint8_t *h, size_t k, const char *path, lw_err *err)
 {
@@ -265,23 +372,24 @@ static lw_status check_header(const uint8_t *h, size_t k, const char *path, lw_e
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: not a lowwatt checkpoint (bad magic)",
 				  path);
 	if (k < OFF_HEADER_LEN + 4)
-		return truncated(path, k, HEADER_SIZE, "at least ", err);
+		return truncated(path, k, HEADER_SIZE_V1, "at least ", err);
 	uint32_t version = lw_get_u32(h + OFF_VERSION);
 	if (version > VERSION)
 		return lw_err_set(err, LW_ERR_FORMAT,
 				  "%s: checkpoint version %u is newer than this lowwatt (%u)", path,
 				  version, VERSION);
-	if (version != VERSION)
+	if (version < 1)
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: checkpoint version %u is not valid",
 				  path, version);
-	uint32_t len = lw_get_u32(h + OFF_HEADER_LEN);
-	if (len != HEADER_SIZE)
+	uint32_t len = lw_get_u32(h + OFF_HEADER_LEN), want = header_size(version);
+	if (len != want)
 		return lw_err_set(err, LW_ERR_FORMAT,
 				  "%s: header length %u, expected %u for version %u", path, len,
-				  HEADER_SIZE, VERSION);
-	if (k < HEADER_SIZE)
-		return truncated(path, k, HEADER_SIZE, "at least ", err);
-	if (lw_get_u32(h + OFF_HEADER_CRC) != lw_crc32(0, h, OFF_HEADER_CRC))
+				  want, version);
+	if (k < want)
+		return truncated(path, k, want, "at least ", err);
+	uint32_t crc_at = want - 4;
+	if (lw_get_u32(h + crc_at) != lw_crc32(0, h, crc_at))
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: corrupted: header checksum mismatch",
 				  path);
 	return LW_OK;
@@ -313,7 +421,7 @@ static lw_status decode_header(const uint8_t *h, const char *path, lw_checkpoint
 				  "configuration)",
 				  path, (unsigned long long)n, want);
 	ck->n_params = want;
-	return LW_OK;
+	return decode_energy(h, lw_get_u32(h + OFF_VERSION), path, ck, err);
 }
 
 /* ------------------------------------------------------------ payload */
@@ -377,6 +485,9 @@ static lw_status check_saveable(const char *path, const lw_checkpoint *ck, lw_er
 				  ck->n_params, want);
 	if (!ck->params || !ck->m || !ck->v)
 		return lw_err_set(err, LW_ERR_ARG, "%s: NULL parameter or moment array", path);
+	if (!energy_valid(&ck->energy, &ck->first_prediction))
+		return lw_err_set(err, LW_ERR_ARG, "%s: the run's energy figures are not valid",
+				  path);
 	return LW_OK;
 }
 
@@ -419,13 +530,16 @@ static lw_status load_header(FILE *fp, const char *path, lw_checkpoint *ck, lw_e
 	if (fread(h, 1, k, fp) != k)
 		return short_read(fp, path, err);
 	lw_status st = check_header(h, k, path, err);
+	/* A version 1 header is shorter: the payload starts right after it. */
+	if (st == LW_OK && fseek(fp, (long)header_size(lw_get_u32(h + OFF_VERSION)), SEEK_SET) != 0)
+		return lw_err_set(err, LW_ERR_IO, "%s: seek failed: %s", path, strerror(errno));
 	if (st == LW_OK)
 		st = decode_header(h, path, ck, err);
 	if (st != LW_OK)
 		return st;
 	/* n_params matches a configuration that passed the checks, so this
 	 * product cannot overflow. */
-	uint64_t want = HEADER_SIZE + 12 * (uint64_t)ck->n_params + 4;
+	uint64_t want = header_size(lw_get_u32(h + OFF_VERSION)) + 12 * (uint64_t)ck->n_params + 4;
 	if (size < want)
 		return truncated(path, size, want, "", err);
 	if (size > want)

@@ -25,7 +25,7 @@ static int argmax(const float *p, int n)
 
 /* Add-one-smoothed unigram log-probabilities of the training shard, so a
  * token never seen in training costs a finite amount. */
-static double *unigram_logprobs(const lw_shard *s, int V)
+double *lw_unigram_logprobs(const lw_shard *s, int V)
 {
 	uint64_t *count = lw_xcalloc((size_t)V, sizeof *count, "unigram counts");
 	for (uint64_t i = 0; i < s->count; i++)
@@ -39,8 +39,7 @@ static double *unigram_logprobs(const lw_shard *s, int V)
 }
 
 lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_data *data,
-		      int n_batches, const lw_shard *train_shard, lw_eval_result *out,
-		      lw_err *err)
+		      int n_batches, const double *unigram, lw_eval_result *out, lw_err *err)
 {
 	int V = cfg->model.vocab;
 	lw_batch_spec spec = lw_run_batch_spec(cfg, data, cfg->seed ^ LW_EVAL_SEED_SALT);
@@ -48,7 +47,6 @@ lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_da
 	lw_status st = lw_batch_init(&b, spec.B, spec.T, err);
 	if (st)
 		return st;
-	double *unigram = train_shard ? unigram_logprobs(train_shard, V) : NULL;
 	double loss = 0, uni = 0;
 	uint64_t targets = 0, correct = 0;
 	for (int k = 0; k < n_batches; k++) {
@@ -74,7 +72,6 @@ lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_da
 		out->targets = targets;
 		out->unigram_entropy = unigram ? uni / n : NAN;
 	}
-	free(unigram);
 	lw_batch_free(&b);
 	return st;
 }

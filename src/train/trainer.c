@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lowwatt/trainer.h"
+#include "train/ledger.h"
 #include "train/metrics.h"
 #include "train/spec.h"
 #include "util/alloc.h"
@@ -23,6 +24,9 @@
 typedef struct run {
 	const lw_train_config *cfg;
 	const lw_train_data *data;
+	const lw_train_options *opt;
+	lw_ledger ledger;          /* the run's energy */
+	lw_train_stop stop;
 	lw_model *model;
 	float *m, *v;              /* AdamW moments, laid out as the parameters */
 	lw_batch batch;
@@ -44,6 +48,10 @@ typedef struct run {
 	lw_eval_result final;      /* the evaluation after the last step */
 	int have_final;
 	lw_profile prof;           /* with cfg->profile */
+	double *unigram;           /* the training shard's, for the final
+				      evaluation (made up front, so that the
+				      end of a run costs what an evaluation
+				      does) */
 } run;
 
 int lw_set_threads(int n)
@@ -69,10 +77,14 @@ static lw_status save(run *r, lw_err *err)
 		.params = lw_model_params(r->model),
 		.m = r->m,
 		.v = r->v,
+		.energy = r->ledger.now,
+		.first_prediction = r->ledger.first,
 	};
 	lw_status st = lw_checkpoint_save(r->ckpt_path, &ck, err);
-	if (!st)
+	if (!st) {
 		r->saved_step = r->step;
+		st = lw_ledger_save(&r->ledger, err);
+	}
 	return st;
 }
 
@@ -100,6 +112,7 @@ static lw_status restore(run *r, lw_err *err)
 	r->next_batch = ck.next_batch;
 	r->tokens = ck.tokens;
 	r->saved_step = r->step;
+	lw_ledger_open(&r->ledger, &r->opt->energy, &ck.energy, &ck.first_prediction);
 done:
 	lw_checkpoint_free(&ck);
 	return st;
@@ -181,11 +194,10 @@ static void time_step(run *r, lw_train_event *ev)
 		r->t_warm = t;
 		r->tokens_warm = r->tokens;
 	}
-	ev->elapsed_s = t - r->t_start;
 	ev->tokens_per_s = 0;
 	if (r->steps_here > 2 && t > r->t_warm)
 		ev->tokens_per_s = (double)(r->tokens - r->tokens_warm) / (t - r->t_warm);
-	double per_step = ev->elapsed_s / (double)r->steps_here;
+	double per_step = (t - r->t_start) / (double)r->steps_here;
 	if (r->steps_here > 2)
 		per_step = (t - r->t_warm) / (double)(r->steps_here - 2);
 	ev->eta_s = per_step * (double)(r->cfg->steps - r->step);
@@ -193,7 +205,7 @@ static void time_step(run *r, lw_train_event *ev)
 
 /* -------------------------------------------------------------- the loop */
 
-static lw_status evaluate(run *r, lw_eval_result *val, const lw_shard *unigram, lw_err *err)
+static lw_status evaluate(run *r, lw_eval_result *val, const double *unigram, lw_err *err)
 {
 	/* Evaluation is not training: kept out of the profile. */
 	lw_model_profile(r->model, NULL);
@@ -232,8 +244,6 @@ static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 		return st;
 	if ((st = lw_model_create(&cfg->model, cfg->batch, &r->model, err)))
 		return st;
-	if (st)
-		return st;
 	size_t n = lw_model_num_params(r->model);
 	r->m = calloc(n, sizeof(float));
 	r->v = calloc(n, sizeof(float));
@@ -242,14 +252,17 @@ static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 	if ((st = lw_batch_init(&r->batch, cfg->batch, cfg->model.seq, err)))
 		return st;
 	r->spec = lw_run_batch_spec(cfg, r->data, cfg->seed);
+	r->unigram = lw_unigram_logprobs(r->data->train, cfg->model.vocab);
 	r->ckpt_path = lw_path_join(dir, "checkpoint.lwck");
 	r->saved_step = -1;
 	lw_model_init(r->model, cfg->seed);
 	if (cfg->profile)
 		lw_model_profile(r->model, &r->prof);
+	lw_ledger_open(&r->ledger, &r->opt->energy, NULL, NULL);
 	if (resume && (st = restore(r, err)))
 		return st;
-	return lw_metrics_open(&r->metrics, dir, resume ? r->step : -1, err);
+	r->ledger.checkpoint_bytes = 12.0 * (double)n + 228.0;
+	return lw_metrics_open(&r->metrics, dir, resume ? r->step : -1, &r->ledger.now, err);
 }
 
 static void run_close(run *r)
@@ -260,19 +273,20 @@ static void run_close(run *r)
 	free(r->v);
 	lw_batch_free(&r->batch);
 	free(r->ckpt_path);
+	free(r->unigram);
 }
 
-static int notify(lw_train_observer obs, void *ctx, const lw_train_event *ev)
+static int notify(const run *r, const lw_train_event *ev)
 {
-	return obs ? obs(ev, ctx) : 0;
+	return r->opt->obs ? r->opt->obs(ev, r->opt->ctx) : 0;
 }
 
 /* Evaluate after a step (the last one with the unigram yardstick, kept in
- * r->final), telling the observer. */
+ * r->final), telling the observer what it found and what it cost. */
 static lw_status evaluate_step(run *r, const lw_train_event *ev, int last, lw_eval_result *val,
-			       lw_train_observer obs, void *ctx, int *stopped, lw_err *err)
+			       int *stopped, lw_err *err)
 {
-	lw_status st = evaluate(r, val, last ? r->data->train : NULL, err);
+	lw_status st = evaluate(r, val, last ? r->unigram : NULL, err);
 	if (st)
 		return st;
 	if (last) {
@@ -283,80 +297,173 @@ static lw_status evaluate_step(run *r, const lw_train_event *ev, int last, lw_ev
 	e.kind = LW_TRAIN_EVAL;
 	e.val_loss = val->loss;
 	e.val_accuracy = val->accuracy;
-	*stopped |= notify(obs, ctx, &e);
+	e.eval_sequences = (uint64_t)r->cfg->eval_batches * (uint64_t)r->cfg->batch;
+	if ((st = lw_ledger_eval(&r->ledger, e.eval_sequences, &e.eval_j, err)))
+		return st;
+	e.energy = r->ledger.now;
+	*stopped |= notify(r, &e);
 	return LW_OK;
 }
 
-/* Steps until the plan is done or the observer asks to stop. */
-static lw_status loop(run *r, lw_train_observer obs, void *ctx, int *stopped, lw_err *err)
+/* The first 5% of the planned steps (at least one) come before the first
+ * prediction. */
+static long first_prediction_step(const lw_train_config *cfg)
+{
+	long mark = (long)ceil(0.05 * (double)cfg->steps);
+	return mark < 1 ? 1 : mark;
+}
+
+/* Predict the run's energy after the first 5% of its steps and after each
+ * evaluation but the last. */
+static void predict(run *r, const lw_train_event *ev, int evaluated, int last, int *stopped)
+{
+	lw_ledger *l = &r->ledger;
+	int first = l->first.step == 0 && r->step >= first_prediction_step(r->cfg);
+	if (last || !l->opt.meter || !(first || evaluated))
+		return;
+	lw_train_event e = *ev;
+	e.kind = LW_TRAIN_PREDICTION;
+	e.prediction = lw_ledger_predict(l, r->cfg, r->step);
+	e.budget_step = lw_ledger_budget_step(l, r->cfg, r->step);
+	e.energy = l->now;
+	if (first)
+		l->first = e.prediction;
+	*stopped |= notify(r, &e);
+}
+
+/* With a budget: stop after this step unless the evaluation due now, one
+ * more step and the final evaluation still fit. */
+static void keep_budget(run *r, const lw_train_event *ev, int *stopped)
+{
+	if (*stopped || r->step >= r->cfg->steps || !r->opt->energy.meter ||
+	    lw_ledger_next_step_fits(&r->ledger, r->cfg, r->step))
+		return;
+	r->stop = LW_STOP_BUDGET;
+	*stopped = 1;
+	lw_train_event e = *ev;
+	e.kind = LW_TRAIN_BUDGET;
+	e.budget_step = r->step;
+	notify(r, &e);
+}
+
+/* One step and what follows it: the ledger, the observer, the budget, an
+ * evaluation, a prediction, a metrics row, a checkpoint. */
+static lw_status step_and_after(run *r, int *stopped, lw_err *err)
 {
 	const lw_train_config *cfg = r->cfg;
-	lw_status st;
-	while (r->step < cfg->steps && !*stopped) {
-		lw_train_event ev = { .kind = LW_TRAIN_STEP, .steps = cfg->steps };
-		if ((st = train_step(r, &ev, err)))
+	lw_train_event ev = { .kind = LW_TRAIN_STEP, .steps = cfg->steps, .budget_step = -1 };
+	lw_status st = train_step(r, &ev, err);
+	if (st || (st = lw_ledger_step(&r->ledger, err)))
+		return st;
+	time_step(r, &ev);
+	ev.step = r->step;
+	ev.tokens = r->tokens;
+	ev.energy = r->ledger.now;
+	ev.elapsed_s = ev.energy.seconds;
+	r->loss_window += ev.loss;
+	r->window_steps++;
+	if (notify(r, &ev)) {
+		*stopped = 1;
+		r->stop = LW_STOP_OBSERVER;
+	}
+	keep_budget(r, &ev, stopped);
+	int last = r->step == cfg->steps || *stopped;
+	lw_eval_result val = { .loss = NAN, .accuracy = NAN };
+	int evaluate_now = due(r->step, cfg->eval_every) || last;
+	if (evaluate_now && (st = evaluate_step(r, &ev, last, &val, stopped, err)))
+		return st;
+	predict(r, &ev, evaluate_now, last, stopped);
+	if (due(r->step, cfg->log_every) || !isnan(val.loss) || last || *stopped) {
+		r->last_window_loss = (float)(r->loss_window / (double)r->window_steps);
+		r->loss_window = 0;
+		r->window_steps = 0;
+		ev.energy = r->ledger.now;
+		if ((st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err)))
 			return st;
-		time_step(r, &ev);
-		ev.step = r->step;
-		ev.tokens = r->tokens;
-		r->loss_window += ev.loss;
-		r->window_steps++;
-		*stopped = notify(obs, ctx, &ev);
-		int last = r->step == cfg->steps || *stopped;
-		lw_eval_result val = { .loss = NAN, .accuracy = NAN };
-		if ((due(r->step, cfg->eval_every) || last) &&
-		    (st = evaluate_step(r, &ev, last, &val, obs, ctx, stopped, err)))
+	}
+	if (due(r->step, cfg->save_every) && !last) {
+		if ((st = save(r, err)))
 			return st;
-		if (due(r->step, cfg->log_every) || !isnan(val.loss) || last || *stopped) {
-			r->last_window_loss = (float)(r->loss_window / (double)r->window_steps);
-			r->loss_window = 0;
-			r->window_steps = 0;
-			if ((st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err)))
-				return st;
-		}
-		if (due(r->step, cfg->save_every) && !last) {
-			if ((st = save(r, err)))
-				return st;
-			lw_train_event e = ev;
-			e.kind = LW_TRAIN_SAVED;
-			*stopped |= notify(obs, ctx, &e);
-		}
+		lw_train_event e = ev;
+		e.kind = LW_TRAIN_SAVED;
+		*stopped |= notify(r, &e);
 	}
 	return LW_OK;
 }
 
-lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
-		   int resume, lw_train_observer obs, void *ctx, lw_train_result *res,
-		   lw_err *err)
+/* Steps until the plan is done, the observer asks to stop or the budget
+ * runs out (a resumed run may find it spent before its first step). */
+static lw_status loop(run *r, int *stopped, lw_err *err)
 {
-	run r = { .cfg = cfg, .data = data, .t_start = lw_now_s(), .last_window_loss = NAN };
+	lw_train_event ev = { .step = r->step, .steps = r->cfg->steps, .tokens = r->tokens,
+			      .energy = r->ledger.now, .budget_step = -1 };
+	keep_budget(r, &ev, stopped);
+	while (r->step < r->cfg->steps && !*stopped) {
+		lw_status st = step_and_after(r, stopped, err);
+		if (st)
+			return st;
+	}
+	if (*stopped && r->stop == LW_STOP_PLAN)
+		r->stop = LW_STOP_OBSERVER;
+	return LW_OK;
+}
+
+/* The end of an invocation: the final evaluation, with its yardstick (it
+ * ran after the last step, or runs now if this invocation made none), and
+ * a checkpoint. */
+static lw_status finish(run *r, lw_train_result *res, lw_err *err)
+{
+	lw_status st;
+	if (!r->have_final) {
+		double eval_j;
+		uint64_t rows = (uint64_t)r->cfg->eval_batches * (uint64_t)r->cfg->batch;
+		if ((st = evaluate(r, &r->final, r->unigram, err)) ||
+		    (st = lw_ledger_eval(&r->ledger, rows, &eval_j, err)))
+			return st;
+	}
+	if ((st = save(r, err)))
+		return st;
+	lw_train_event saved = { .kind = LW_TRAIN_SAVED, .step = r->step,
+				 .steps = r->cfg->steps, .tokens = r->tokens,
+				 .energy = r->ledger.now, .budget_step = -1 };
+	notify(r, &saved);
+	if ((st = lw_ledger_sample(&r->ledger, err)))
+		return st;
+	res->val = r->final;
+	res->energy = r->ledger.now;
+	res->first_prediction = r->ledger.first;
+	res->eval_j = r->ledger.evals_j;
+	res->eval_sequences = r->ledger.eval_sequences;
+	return LW_OK;
+}
+
+lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
+		   const lw_train_options *opt, lw_train_result *res, lw_err *err)
+{
+	static const lw_train_options none = {0};
+	run r = { .cfg = cfg, .data = data, .opt = opt ? opt : &none, .t_start = lw_now_s(),
+		  .last_window_loss = NAN };
 	int threads = lw_set_threads(cfg->threads), stopped = 0;
-	lw_status st = run_open(&r, run_dir, resume, err);
+	*res = (lw_train_result){0};
+	lw_status st = run_open(&r, run_dir, r.opt->resume, err);
 	if (st)
 		goto done;
 	lw_train_event start = {
 		.kind = LW_TRAIN_STARTED, .step = r.step, .steps = cfg->steps, .tokens = r.tokens,
-		.params = lw_model_num_params(r.model), .resumed = resume,
+		.params = lw_model_num_params(r.model), .resumed = r.opt->resume,
+		.energy = r.ledger.now, .budget_step = -1,
 	};
-	stopped = notify(obs, ctx, &start);
-	if ((st = loop(&r, obs, ctx, &stopped, err)))
+	stopped = notify(&r, &start);
+	if ((st = loop(&r, &stopped, err)) || (st = finish(&r, res, err)))
 		goto done;
-	/* The end: a checkpoint; the final evaluation, with its yardstick, ran
-	 * after the last step (or runs now if this invocation made none). */
-	if ((st = save(&r, err)))
-		goto done;
-	lw_train_event saved = { .kind = LW_TRAIN_SAVED, .step = r.step, .steps = cfg->steps,
-				 .tokens = r.tokens };
-	notify(obs, ctx, &saved);
-	*res = (lw_train_result){
-		.steps = r.step, .tokens = r.tokens, .params = lw_model_num_params(r.model),
-		.train_loss = r.last_window_loss, .threads = threads, .stopped_early = stopped,
-		.profile = r.prof,
-	};
-	if (r.have_final)
-		res->val = r.final;
-	else if ((st = evaluate(&r, &res->val, data->train, err)))
-		goto done;
+	res->steps = r.step;
+	res->tokens = r.tokens;
+	res->params = lw_model_num_params(r.model);
+	res->train_loss = r.last_window_loss;
+	res->threads = threads;
+	res->stopped_by = r.stop;
+	res->stopped_early = r.stop != LW_STOP_PLAN;
+	res->profile = r.prof;
 	res->seconds = lw_now_s() - r.t_start;
 	if (r.steps_here > 2 && r.t_last > r.t_warm)
 		res->tokens_per_s = (double)(r.tokens - r.tokens_warm) / (r.t_last - r.t_warm);

@@ -1,0 +1,56 @@
+/*
+ * report_internal.h — the parts of the report (internal to src/report):
+ * the page (report.c), its charts (report_charts.c), its tables
+ * (report_table.c) and the number formats they share (report_format.c).
+ */
+#ifndef LW_REPORT_INTERNAL_H
+#define LW_REPORT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "lowwatt/buf.h"
+#include "report/run_files.h"
+
+/* The whole HTML page of runs[0..n) into out. */
+void lw_report_html(const lw_run_files *runs, int n, lw_buf *out);
+
+/* ---------------------------------------------------------------- charts */
+
+/* One run's three charts (or its loss chart and a "not metered" note). */
+void lw_report_charts_run(const lw_run_files *run, lw_buf *out);
+
+/* The validation loss of several runs overlaid, against energy and tokens. */
+void lw_report_charts_overlay(const lw_run_files *runs, int n, lw_buf *out);
+
+/* The power of a domain (or the total) from the differences of its
+ * cumulative joules over the differences of elapsed_s between consecutive
+ * rows (the first row against zero); NaN where either is missing or time
+ * does not advance. power has run->n_rows entries. */
+void lw_report_power(const lw_run_files *run, lw_run_col joules, double *power);
+
+/* ---------------------------------------------------------------- tables */
+
+void lw_report_table_run(const lw_run_files *run, lw_buf *out);
+void lw_report_table_runs(const lw_run_files *runs, int n, lw_buf *out);
+
+/* The method of a run's total energy: "measured", "estimated", "mixed",
+ * "none" (from the summary's per-domain methods, else the last row's), or
+ * NULL when the run was not metered. */
+const char *lw_report_run_method(const lw_run_files *run);
+
+/* ---------------------------------------------------------------- format */
+
+/* printf onto out. */
+void lw_report_printf(lw_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* v to sig significant digits, thousands separators from 10,000, no
+ * exponent between 1e-4 and 1e15, trailing zeros dropped; NaN as "–". */
+const char *lw_report_num(double v, int sig, char *buf, size_t size);
+
+/* v rounded to an integer with thousands separators ("7,372,800"). */
+const char *lw_report_count(double v, char *buf, size_t size);
+
+/* Seconds as "45.2 s", "6 min 16 s", "2 h 05 min". */
+const char *lw_report_duration(double s, char *buf, size_t size);
+
+#endif
