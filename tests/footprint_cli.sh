@@ -335,7 +335,7 @@ mkdir -p "$tmp/empty"
 expect_error "--run: no summary.json" 1 "^lowwatt footprint: $tmp/empty/summary.json: cannot open" - -- \
 	fp --run "$tmp/empty" --queries 1
 R5=$(mkrun run-broken '{"arch": "mlm",')
-expect_error "--run: summary.json not JSON" 1 "^lowwatt footprint: $R5/summary.json: not JSON: line" - -- \
+expect_error "--run: summary.json not JSON" 1 "^lowwatt footprint: $R5/summary.json: line [0-9]+ column [0-9]+: " - -- \
 	fp --run "$R5" --queries 1
 R6=$(mkrun run-array '[1, 2]')
 expect_error "--run: summary.json not an object" 1 "$R6/summary.json: not a JSON object$" - -- \

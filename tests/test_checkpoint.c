@@ -139,6 +139,16 @@ static uint8_t *slurp(const char *path, size_t *n)
 	return b.data;
 }
 
+/* The checkpoint of small_config() saved at path: *ck (free_made frees it)
+ * and the file's *n bytes (the caller frees them). */
+static uint8_t *saved_file(const char *path, lw_checkpoint *ck, size_t *n)
+{
+	lw_train_config cfg = small_config();
+	*ck = make_checkpoint(&cfg);
+	save_ok(path, ck);
+	return slurp(path, n);
+}
+
 /* Write bytes to path and expect the load to fail with status and a
  * message that starts with the path and contains want. */
 static void expect_load_fails(const char *path, const uint8_t *bytes, size_t n, lw_status status,
@@ -244,11 +254,9 @@ static void test_round_trip(void **state)
 static void test_layout(void **state)
 {
 	fixture *f = *state;
-	lw_train_config cfg = small_config();
-	lw_checkpoint ck = make_checkpoint(&cfg);
-	save_ok(f->path, &ck);
+	lw_checkpoint ck;
 	size_t n;
-	uint8_t *b = slurp(f->path, &n);
+	uint8_t *b = saved_file(f->path, &ck, &n);
 	size_t N = ck.n_params;
 	assert_int_equal(n, 228 + 12 * N);
 
@@ -319,11 +327,9 @@ static void test_layout(void **state)
 static void test_truncated(void **state)
 {
 	fixture *f = *state;
-	lw_train_config cfg = small_config();
-	lw_checkpoint ck = make_checkpoint(&cfg);
-	save_ok(f->path, &ck);
+	lw_checkpoint ck;
 	size_t n;
-	uint8_t *b = slurp(f->path, &n);
+	uint8_t *b = saved_file(f->path, &ck, &n);
 	char *cut = tu_path(f->dir, "cut.lwck");
 	/* Every length through the header and a little beyond, then a
 	 * stride through the payload, and the last bytes. */
@@ -339,11 +345,9 @@ static void test_truncated(void **state)
 static void test_flipped_bytes(void **state)
 {
 	fixture *f = *state;
-	lw_train_config cfg = small_config();
-	lw_checkpoint ck = make_checkpoint(&cfg);
-	save_ok(f->path, &ck);
+	lw_checkpoint ck;
 	size_t n;
-	uint8_t *b = slurp(f->path, &n);
+	uint8_t *b = saved_file(f->path, &ck, &n);
 	char *bad = tu_path(f->dir, "bad.lwck");
 	for (size_t i = 0; i < n; i += i < HEADER || i >= n - 8 ? 1 : 37) {
 		b[i] ^= 0x10;
@@ -374,11 +378,9 @@ static void test_flipped_bytes(void **state)
 static void test_foreign_and_newer(void **state)
 {
 	fixture *f = *state;
-	lw_train_config cfg = small_config();
-	lw_checkpoint ck = make_checkpoint(&cfg);
-	save_ok(f->path, &ck);
+	lw_checkpoint ck;
 	size_t n;
-	uint8_t *b = slurp(f->path, &n);
+	uint8_t *b = saved_file(f->path, &ck, &n);
 
 	/* Wrong magic, whatever the length. */
 	b[2] = 'X';
@@ -408,11 +410,9 @@ static void test_foreign_and_newer(void **state)
 static void test_inconsistent_header(void **state)
 {
 	fixture *f = *state;
-	lw_train_config cfg = small_config();
-	lw_checkpoint ck = make_checkpoint(&cfg);
-	save_ok(f->path, &ck);
+	lw_checkpoint ck;
 	size_t n;
-	uint8_t *b = slurp(f->path, &n);
+	uint8_t *b = saved_file(f->path, &ck, &n);
 	uint8_t *c = malloc(n + 1);
 
 	memcpy(c, b, n);
@@ -481,11 +481,9 @@ static void test_inconsistent_header(void **state)
 static void test_version_1(void **state)
 {
 	fixture *f = *state;
-	lw_train_config cfg = small_config();
-	lw_checkpoint ck = make_checkpoint(&cfg);
-	save_ok(f->path, &ck);
+	lw_checkpoint ck;
 	size_t n;
-	uint8_t *b = slurp(f->path, &n);
+	uint8_t *b = saved_file(f->path, &ck, &n);
 	size_t n1 = n - 72;
 	uint8_t *v1 = malloc(n1);
 	memcpy(v1, b, 148);

@@ -492,10 +492,11 @@ static void run_files_refuses_bad_summaries_and_dirs(void **state)
 {
 	(void)state;
 	const bad_case cases[] = {
-		{"{\"steps\": 1,\n \"arch\": }", 0, "s.json:2: "},
+		{"{\"steps\": 1,\n \"arch\": }", 0, "s.json: line 2 column "},
 		{"[1, 2]", 0, "s.json: not a run's summary"},
 		{"{\"arch\": \"mlm\"}", 0, "s.json: not a run's summary"},
 		{"{\"steps\": \"300\"}", 0, "not a run's summary"},
+		{"{\"steps\": 1, \"steps\": 2}", 0, "s.json: line 1 column 20: duplicate object key"},
 		{"", 0, "s.json:"},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
@@ -524,7 +525,7 @@ static void run_files_refuses_bad_summaries_and_dirs(void **state)
 	/* A bad summary beside good metrics names the summary. */
 	char *dir = make_run(root, "r", 3, 1, 0, "{\"steps\": ");
 	assert_int_equal(lw_run_files_load(dir, &run, &err), LW_ERR_FORMAT);
-	assert_msg(&err, "r/summary.json:1:");
+	assert_msg(&err, "r/summary.json: line 1 column ");
 	assert_null(run.name);
 	free(dir);
 	free(file);

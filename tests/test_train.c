@@ -21,36 +21,15 @@
 #define MASK_ID 28
 
 typedef struct fixture {
-	char *dir;
-	lw_shard train, val;
+	tu_shards sh;
 	lw_train_data data;
 } fixture;
-
-/* A shard repeating a fixed 7-token "sentence" n times. */
-static void write_repeated(const char *path, size_t n)
-{
-	static const int32_t sentence[] = { 3, 11, 5, 17, 2, 9, 21 };
-	int32_t *ids = malloc(n * 7 * sizeof *ids);
-	for (size_t i = 0; i < n * 7; i++)
-		ids[i] = sentence[i % 7];
-	lw_err err = {0};
-	assert_int_equal(lw_shard_write(path, V, 0xabcd, 0, ids, n * 7, &err), LW_OK);
-	free(ids);
-}
 
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
-	f->dir = tu_tempdir();
-	char *tp = tu_path(f->dir, "train.lwtk"), *vp = tu_path(f->dir, "val.lwtk");
-	write_repeated(tp, 300);
-	write_repeated(vp, 50);
-	lw_err err = {0};
-	assert_int_equal(lw_shard_open(tp, &f->train, &err), LW_OK);
-	assert_int_equal(lw_shard_open(vp, &f->val, &err), LW_OK);
-	f->data = (lw_train_data){ &f->train, &f->val, 0xabcd, FIRST_SPECIAL, MASK_ID };
-	free(tp);
-	free(vp);
+	tu_shards_open(&f->sh, V, 0xabcd);
+	f->data = (lw_train_data){ &f->sh.train, &f->sh.val, 0xabcd, FIRST_SPECIAL, MASK_ID };
 	*state = f;
 	return 0;
 }
@@ -58,10 +37,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	lw_shard_close(&f->train);
-	lw_shard_close(&f->val);
-	tu_rmtree(f->dir);
-	free(f->dir);
+	tu_shards_close(&f->sh);
 	free(f);
 	return 0;
 }
@@ -108,7 +84,7 @@ static lw_status train(const lw_train_config *c, const lw_train_data *data, cons
 
 static char *fresh_run_dir(const fixture *f, const char *name)
 {
-	char *dir = tu_path(f->dir, name);
+	char *dir = tu_path(f->sh.dir, name);
 	assert_int_equal(mkdir(dir, 0777), 0);
 	return dir;
 }
@@ -348,7 +324,7 @@ static void test_evaluate_is_repeatable(void **state)
 	assert_int_equal(lw_model_create(&c.model, c.batch, &m, &err), LW_OK);
 	lw_model_init(m, 1);
 	lw_eval_result a, b;
-	double *unigram = lw_unigram_logprobs(&f->train, c.model.vocab);
+	double *unigram = lw_unigram_logprobs(&f->sh.train, c.model.vocab);
 	assert_int_equal(lw_evaluate(m, &c, &f->data, 3, unigram, &a, &err), LW_OK);
 	free(unigram);
 	assert_int_equal(lw_evaluate(m, &c, &f->data, 3, NULL, &b, &err), LW_OK);

@@ -83,21 +83,10 @@ static void test_methods(void **state)
 #define MASK_ID 28
 
 typedef struct fixture {
-	char *dir, *sys;
-	lw_shard train, val;
+	tu_shards sh;
+	char *sys;
 	lw_train_data data;
 } fixture;
-
-static void write_repeated(const char *path, size_t n)
-{
-	static const int32_t sentence[] = { 3, 11, 5, 17, 2, 9, 21 };
-	int32_t *ids = malloc(n * 7 * sizeof *ids);
-	for (size_t i = 0; i < n * 7; i++)
-		ids[i] = sentence[i % 7];
-	lw_err err = {0};
-	assert_int_equal(lw_shard_write(path, V, 0xabcd, 0, ids, n * 7, &err), LW_OK);
-	free(ids);
-}
 
 static void write_text(const char *dir, const char *name, const char *text)
 {
@@ -132,17 +121,9 @@ static char *make_powercap(const char *root)
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
-	f->dir = tu_tempdir();
-	char *tp = tu_path(f->dir, "train.lwtk"), *vp = tu_path(f->dir, "val.lwtk");
-	write_repeated(tp, 300);
-	write_repeated(vp, 50);
-	lw_err err = {0};
-	assert_int_equal(lw_shard_open(tp, &f->train, &err), LW_OK);
-	assert_int_equal(lw_shard_open(vp, &f->val, &err), LW_OK);
-	f->data = (lw_train_data){ &f->train, &f->val, 0xabcd, FIRST_SPECIAL, MASK_ID };
-	f->sys = make_powercap(f->dir);
-	free(tp);
-	free(vp);
+	tu_shards_open(&f->sh, V, 0xabcd);
+	f->data = (lw_train_data){ &f->sh.train, &f->sh.val, 0xabcd, FIRST_SPECIAL, MASK_ID };
+	f->sys = make_powercap(f->sh.dir);
 	*state = f;
 	return 0;
 }
@@ -150,10 +131,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	lw_shard_close(&f->train);
-	lw_shard_close(&f->val);
-	tu_rmtree(f->dir);
-	free(f->dir);
+	tu_shards_close(&f->sh);
 	free(f->sys);
 	free(f);
 	return 0;
@@ -187,6 +165,7 @@ typedef struct watcher {
 	lw_energy_prediction first;
 	double last_total_j;
 	int energy_decreased;
+	double step_sleep_s;   /* a slower step, for rows far enough apart */
 } watcher;
 
 static void write_counter(const watcher *w)
@@ -213,6 +192,8 @@ static int watch(const lw_train_event *ev, void *ctx)
 	case LW_TRAIN_STEP:
 		w->steps++;
 		advance(w);
+		if (w->step_sleep_s > 0)
+			tu_sleep_s(w->step_sleep_s);
 		break;
 	case LW_TRAIN_PREDICTION:
 		if (w->predictions++ == 0)
@@ -258,7 +239,7 @@ static lw_status run_metered(const fixture *f, const lw_train_config *c, const c
 
 static char *fresh_run_dir(const fixture *f, const char *name)
 {
-	char *dir = tu_path(f->dir, name);
+	char *dir = tu_path(f->sh.dir, name);
 	assert_int_equal(mkdir(dir, 0777), 0);
 	return dir;
 }
@@ -286,6 +267,38 @@ static int last_metrics_row(const char *dir, char fields[16][32])
 	return n;
 }
 
+/* Each row's power times the time since the row before is the energy
+ * between them (within the rounding of a 5 ms interval to 0.1 ms): a row's
+ * time and energy are read at the same moment. */
+static void check_power_matches_energy(const char *dir)
+{
+	char *path = tu_path(dir, "metrics.csv");
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	char line[1024];
+	double last_s = 0, last_j = 0;
+	int rows = 0;
+	assert_non_null(fgets(line, sizeof line, fp));  /* the header */
+	while (fgets(line, sizeof line, fp)) {
+		double f[16] = {0};
+		const char *p = line;
+		for (int i = 0; i < 16; i++) {
+			f[i] = strtod(p, NULL);
+			p += strcspn(p, ",");
+			p += *p == ',';
+		}
+		double seconds = f[6], power = f[9], joules = f[10];
+		if (rows++ > 0)
+			assert_float_equal(power * (seconds - last_s), joules - last_j,
+					   0.05 * (joules - last_j));
+		last_s = seconds;
+		last_j = joules;
+	}
+	fclose(fp);
+	free(path);
+	assert_true(rows > 1);
+}
+
 /* ------------------------------------------------------------ whole runs */
 
 /* Every step costs one joule: the run's energy is its step count, in the
@@ -295,8 +308,10 @@ static void test_metered_run(void **state)
 {
 	fixture *f = *state;
 	lw_train_config c = tiny_config(40);
+	c.eval_every = 10;
+	c.eval_batches = 200;   /* evaluations long enough to see in the rows' times */
 	char *dir = fresh_run_dir(f, "metered");
-	watcher w = { .sys = f->sys, .uj = 1000 };
+	watcher w = { .sys = f->sys, .uj = 1000, .step_sleep_s = 0.005 };
 	lw_train_result res;
 	lw_err err = {0};
 	assert_int_equal(run_metered(f, &c, dir, 0, 0, &w, &res, &err), LW_OK);
@@ -310,13 +325,14 @@ static void test_metered_run(void **state)
 	assert_int_equal(res.energy.method[LW_DOMAIN_GPU], LW_METHOD_NONE);
 	assert_false(w.energy_decreased);
 	/* 5% of 40 steps: after step 2, at 1 J a step for the 38 left, the
-	 * evaluation and the checkpoint (whose first cost is estimated from
-	 * the time it takes to write). */
-	assert_int_equal(w.predictions, 1);
+	 * evaluations and the checkpoint (whose first cost is estimated from
+	 * the time it takes to write); then after the evaluations of steps 10,
+	 * 20 and 30. */
+	assert_int_equal(w.predictions, 4);
 	assert_int_equal(res.first_prediction.step, 2);
 	assert_int_equal(w.first.step, 2);
 	assert_true(res.first_prediction.energy_j > 39 && res.first_prediction.energy_j < 500);
-	assert_true(res.eval_sequences == (uint64_t)c.eval_batches * (uint64_t)c.batch);
+	assert_true(res.eval_sequences == 4 * (uint64_t)c.eval_batches * (uint64_t)c.batch);
 	char fields[16][32];
 	assert_int_equal(last_metrics_row(dir, fields), 16);
 	assert_string_equal(fields[0], "40");
@@ -325,6 +341,7 @@ static void test_metered_run(void **state)
 	assert_string_equal(fields[12], "measured");
 	assert_float_equal(strtod(fields[13], NULL), 40.0, 1e-3);  /* cpu_j */
 	assert_string_equal(fields[15], "");                       /* gpu_j */
+	check_power_matches_energy(dir);
 	char *ck = tu_path(dir, "checkpoint.lwck");
 	lw_checkpoint x = {0};
 	assert_int_equal(lw_checkpoint_load(ck, &x, &err), LW_OK);

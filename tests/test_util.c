@@ -1,7 +1,8 @@
 /*
  * test_util.c — the small things everything rests on: CRC-32 against its
  * published check value, the RNG's determinism and range, atomic files,
- * buffers, error messages, and splitting corpus text into documents.
+ * buffers, error messages, JSON files, and splitting corpus text into
+ * documents.
  */
 #include "testutil.h"
 
@@ -12,6 +13,7 @@
 #include "lowwatt/status.h"
 #include "util/crc32.h"
 #include "util/file.h"
+#include "util/json_file.h"
 #include "util/rng.h"
 
 static void crc32_check_value(void **state)
@@ -129,6 +131,41 @@ static void read_all_reports_missing_files_and_directories(void **state)
 	lw_buf_free(&b);
 }
 
+static void json_files_parse_or_say_where(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "a.json");
+	lw_err err = {0};
+	json_t *j;
+	const char *good = "{\"a\": 1,\n \"b\": [2]}", *bad = "{\"a\": 1,\n \"b\": }";
+	const char *twice = "{\"a\": 1, \"a\": 2}";
+	tu_write_file(path, good, strlen(good));
+	assert_int_equal(lw_json_read_file(path, &j, &err), LW_OK);
+	assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
+	json_decref(j);
+	/* A syntax error: the file, line and column. */
+	tu_write_file(path, bad, strlen(bad));
+	assert_int_equal(lw_json_read_file(path, &j, &err), LW_ERR_FORMAT);
+	assert_null(j);
+	char want[4096];
+	snprintf(want, sizeof want, "%s: line 2 column 7: ", path);
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("message \"%s\", expected it to start \"%s\"", err.msg, want);
+	/* A key twice is refused, not the last one silently kept. */
+	assert_int_equal(lw_json_parse("t.json", twice, strlen(twice), &j, &err), LW_ERR_FORMAT);
+	assert_null(j);
+	assert_non_null(strstr(err.msg, "t.json: line 1 column "));
+	assert_non_null(strstr(err.msg, "duplicate object key"));
+	/* A missing file is lw_file_read_all's error. */
+	assert_int_equal(lw_json_read_file("/nonexistent/x.json", &j, &err), LW_ERR_IO);
+	assert_null(j);
+	assert_non_null(strstr(err.msg, "/nonexistent/x.json: cannot open"));
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void err_prefix_and_truncation(void **state)
 {
 	(void)state;
@@ -190,6 +227,18 @@ static void buffers_grow_and_stay_terminated(void **state)
 	assert_int_equal(b.data[27], 'b');
 	lw_buf_free(&b);
 	assert_null(b.data);
+	/* printf onto a buffer, far beyond any fixed-size scratch buffer. */
+	lw_buf_printf(&b, "%s=%d;", "x", 42);
+	char big[3000];
+	memset(big, 'z', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	lw_buf_printf(&b, "[%s]%.2f", big, 1.5);
+	assert_int_equal(b.len, 5 + 1 + 2999 + 1 + 4);
+	assert_memory_equal(b.data, "x=42;[zzz", 9);
+	assert_string_equal((const char *)b.data + b.len - 6, "z]1.50");
+	lw_buf_printf(&b, "%s", "");   /* nothing to add */
+	assert_int_equal(b.len, 3010);
+	lw_buf_free(&b);
 	lw_tokens t = {0};
 	int32_t ids[3] = {7, 8, 9};
 	for (int i = 0; i < 1000; i++)
@@ -207,6 +256,7 @@ int main(void)
 		cmocka_unit_test(rng_below_is_in_range_and_roughly_uniform),
 		cmocka_unit_test(atomic_file_commits_whole_or_nothing),
 		cmocka_unit_test(read_all_reports_missing_files_and_directories),
+		cmocka_unit_test(json_files_parse_or_say_where),
 		cmocka_unit_test(err_prefix_and_truncation),
 		cmocka_unit_test(documents_split_at_separator_lines),
 		cmocka_unit_test(buffers_grow_and_stay_terminated),

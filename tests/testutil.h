@@ -1,6 +1,7 @@
 /*
  * testutil.h — what every lowwatt test program includes: cmocka (which needs
- * its standard headers first) and small helpers for temporary files.
+ * its standard headers first) and small helpers for temporary files and
+ * token shards.
  *
  * Tests run from the repository root (prove is started there), so data
  * paths such as data/brown/val.txt are relative to it.
@@ -20,6 +21,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "lowwatt/shard.h"
 
 /* A fresh temporary directory; the caller frees the string. */
 static inline char *tu_tempdir(void)
@@ -70,12 +73,57 @@ static inline int tu_count_entries(const char *dir)
 	return n;
 }
 
+/* A shard at path (vocab ids, tokenizer checksum) repeating a fixed 7-token
+ * "sentence" (ids 2 to 21) n times: a text a tiny model learns quickly. */
+static inline void tu_write_repeated_shard(const char *path, uint32_t vocab, uint32_t checksum,
+					   size_t n)
+{
+	static const int32_t sentence[] = { 3, 11, 5, 17, 2, 9, 21 };
+	int32_t *ids = malloc(n * 7 * sizeof *ids);
+	assert_non_null(ids);
+	for (size_t i = 0; i < n * 7; i++)
+		ids[i] = sentence[i % 7];
+	lw_err err = {0};
+	assert_int_equal(lw_shard_write(path, vocab, checksum, 0, ids, n * 7, &err), LW_OK);
+	free(ids);
+}
+
 /* Remove a directory tree made by tu_tempdir. */
 static inline void tu_rmtree(const char *dir)
 {
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* The training tests' data: a fresh temporary directory holding
+ * train.lwtk and val.lwtk, that sentence 300 and 50 times, opened. */
+typedef struct tu_shards {
+	char *dir;
+	lw_shard train, val;
+} tu_shards;
+
+static inline void tu_shards_open(tu_shards *s, uint32_t vocab, uint32_t checksum)
+{
+	s->dir = tu_tempdir();
+	char *tp = tu_path(s->dir, "train.lwtk"), *vp = tu_path(s->dir, "val.lwtk");
+	tu_write_repeated_shard(tp, vocab, checksum, 300);
+	tu_write_repeated_shard(vp, vocab, checksum, 50);
+	lw_err err = {0};
+	assert_int_equal(lw_shard_open(tp, &s->train, &err), LW_OK);
+	assert_int_equal(lw_shard_open(vp, &s->val, &err), LW_OK);
+	free(tp);
+	free(vp);
+}
+
+/* Close both shards and remove the directory (and all put in it). */
+static inline void tu_shards_close(tu_shards *s)
+{
+	lw_shard_close(&s->train);
+	lw_shard_close(&s->val);
+	tu_rmtree(s->dir);
+	free(s->dir);
+	s->dir = NULL;
 }
 
 #endif

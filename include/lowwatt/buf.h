@@ -26,6 +26,8 @@ typedef struct lw_tokens {
 void lw_buf_append(lw_buf *b, const void *data, size_t n);
 void lw_buf_putc(lw_buf *b, uint8_t c);
 void lw_buf_puts(lw_buf *b, const char *s);
+/* printf onto the end of b, however long the text. */
+void lw_buf_printf(lw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lw_buf_free(lw_buf *b);
 
 void lw_tokens_push(lw_tokens *t, int32_t id);

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The intensity of a region named by flag ("--region 'FR'" or
  * "LOWWATT_REGION='FR'" in errors: sep is " " or "="). */
@@ -49,4 +50,13 @@ int carbon_flags_resolve(const char *cmd, const carbon_flags *f, lw_intensity *i
 		return region(cmd, CARBON_REGION_ENV, "=", env, intensity);
 	lw_intensity_world(intensity);
 	return 0;
+}
+
+void carbon_flags_print(double pue, const lw_intensity *it)
+{
+	printf("  %-16s %g\n", "PUE", pue);
+	printf("  %-16s %g gCO2e/kWh, %s", "intensity", it->g_per_kwh, it->name);
+	if (it->region[0] && strcmp(it->region, "world") != 0)
+		printf(" (%s)", it->region);
+	printf("\n  %-16s %s\n", "source", it->source);
 }

@@ -51,4 +51,10 @@ typedef struct carbon_flags {
 int carbon_flags_resolve(const char *cmd, const carbon_flags *f, lw_intensity *intensity,
 			 double *pue);
 
+/* What was resolved, as the lines of a text report:
+ *   PUE              1.1
+ *   intensity        56 gCO2e/kWh, France (FR)
+ *   source           ...                                              */
+void carbon_flags_print(double pue, const lw_intensity *it);
+
 #endif

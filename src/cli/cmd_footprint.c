@@ -63,16 +63,11 @@ typedef struct footprint_input {
 
 static void print_text(const footprint_input *in, const lw_footprint *fp)
 {
-	const lw_intensity *it = &in->intensity;
 	printf("Footprint (Strubell, Ganesh and McCallum 2019):\n\n");
 	printf("  %-16s %g W\n", "power", in->watts);
 	printf("  %-16s %g h per run\n", "duration", in->hours);
 	printf("  %-16s %ld\n", "runs", in->runs);
-	printf("  %-16s %g\n", "PUE", in->pue);
-	printf("  %-16s %g gCO2e/kWh, %s", "intensity", it->g_per_kwh, it->name);
-	if (it->region[0] && strcmp(it->region, "world") != 0)
-		printf(" (%s)", it->region);
-	printf("\n  %-16s %s\n", "source", it->source);
+	carbon_flags_print(in->pue, &in->intensity);
 	printf("\n  %-16s %.6g kWh (PUE included)\n", "facility energy", fp->energy_kwh);
 	printf("  %-16s %.6g kg = %.6g lbs\n\n", "CO2e", fp->co2e_kg, fp->co2e_lbs);
 	for (int k = 0; k < LW_EQ_COUNT; k++)
@@ -82,23 +77,16 @@ static void print_text(const footprint_input *in, const lw_footprint *fp)
 
 static void print_json(const footprint_input *in, const lw_footprint *fp)
 {
-	json_t *eq = json_object();
-	for (int k = 0; k < LW_EQ_COUNT; k++)
-		json_object_set_new(eq, lw_equivalence_get((lw_equivalence_kind)k)->key,
-				    summary_number(fp->equivalents[k]));
-	const lw_intensity *it = &in->intensity;
 	json_t *o = json_object();
 	json_object_set_new(o, "energy_kwh", summary_number(fp->energy_kwh));
 	json_object_set_new(o, "co2e_kg", summary_number(fp->co2e_kg));
 	json_object_set_new(o, "co2e_lbs", summary_number(fp->co2e_lbs));
-	json_object_set_new(o, "equivalents", eq);
+	json_object_set_new(o, "equivalents", summary_equivalents(fp->co2e_lbs));
 	json_object_set_new(o, "power_w", summary_number(in->watts));
 	json_object_set_new(o, "hours", summary_number(in->hours));
 	json_object_set_new(o, "runs", json_integer(in->runs));
 	json_object_set_new(o, "pue", summary_number(in->pue));
-	json_object_set_new(o, "region", it->region[0] ? json_string(it->region) : json_null());
-	json_object_set_new(o, "intensity_g_per_kwh", summary_number(it->g_per_kwh));
-	json_object_set_new(o, "intensity_source", json_string(it->source));
+	summary_add_intensity(o, &in->intensity);
 	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	printf("%s\n", s);
 	free(s);

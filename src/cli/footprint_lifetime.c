@@ -32,8 +32,8 @@
 
 #include "cli/commands.h"
 #include "cli/summary.h"
-#include "lowwatt/buf.h"
 #include "util/file.h"
+#include "util/json_file.h"
 
 #define J_PER_KWH 3.6e6
 /* The most --queries takes: every count up to it is exact in a double. */
@@ -133,22 +133,11 @@ static lw_status parse_summary(const json_t *root, const char *path, const char 
 static lw_status read_run(const char *dir, int need_infer, run_figures *out, lw_err *err)
 {
 	char *path = lw_path_join(dir, "summary.json");
-	lw_buf text = {0};
-	json_t *root = NULL;
-	lw_status st = lw_file_read_all(path, &text, err);
-	if (st)
-		goto cleanup;
-	json_error_t jerr;
-	root = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		st = lw_err_set(err, LW_ERR_FORMAT, "%s: not JSON: line %d: %s", path, jerr.line,
-				jerr.text);
-		goto cleanup;
-	}
-	st = parse_summary(root, path, dir, need_infer, out, err);
-cleanup:
+	json_t *root;
+	lw_status st = lw_json_read_file(path, &root, err);
+	if (!st)
+		st = parse_summary(root, path, dir, need_infer, out, err);
 	json_decref(root);
-	lw_buf_free(&text);
 	free(path);
 	return st;
 }
@@ -194,7 +183,6 @@ static void print_breakeven(const lifetime *lt)
 
 static void print_text(const lifetime *lt)
 {
-	const lw_intensity *it = &lt->intensity;
 	char count[40];
 	printf("Lifetime footprint: training, then %s queries\n\n",
 	       cli_count(count, sizeof count, (unsigned long long)lt->queries));
@@ -202,12 +190,8 @@ static void print_text(const lifetime *lt)
 		printf("  %-16s %s\n", "run", lt->run);
 	printf("  %-16s %.6g kWh at the machine\n", "training", lt->train_kwh);
 	printf("  %-16s %.6g J at the machine\n", "one query", lt->infer_j);
-	printf("  %-16s %g\n", "PUE", lt->pue);
-	printf("  %-16s %g gCO2e/kWh, %s", "intensity", it->g_per_kwh, it->name);
-	if (it->region[0] && strcmp(it->region, "world") != 0)
-		printf(" (%s)", it->region);
-	printf("\n  %-16s %s\n\n", "source", it->source);
-	printf("  %-16s %13s %13s %13s\n", "", "machine kWh", "facility kWh", "CO2e kg");
+	carbon_flags_print(lt->pue, &lt->intensity);
+	printf("\n  %-16s %13s %13s %13s\n", "", "machine kWh", "facility kWh", "CO2e kg");
 	print_row("training", lt->train_kwh, &lt->train);
 	print_row("serving", lt->serve_kwh, &lt->serve);
 	print_row("lifetime", lt->lifetime_kwh, &lt->total);
@@ -223,11 +207,6 @@ static void print_text(const lifetime *lt)
 
 static void print_json(const lifetime *lt)
 {
-	const lw_intensity *it = &lt->intensity;
-	json_t *eq = json_object();
-	for (int k = 0; k < LW_EQ_COUNT; k++)
-		json_object_set_new(eq, lw_equivalence_get((lw_equivalence_kind)k)->key,
-				    summary_number(lt->total.equivalents[k]));
 	json_t *co2e = json_object();
 	json_object_set_new(co2e, "train", summary_number(lt->train.co2e_kg));
 	json_object_set_new(co2e, "serve", summary_number(lt->serve.co2e_kg));
@@ -242,11 +221,9 @@ static void print_json(const lifetime *lt)
 	json_object_set_new(o, "co2e_kg", co2e);
 	json_object_set_new(o, "breakeven_queries", summary_number(lt->breakeven));
 	json_object_set_new(o, "train_share", summary_number(lt->train_share));
-	json_object_set_new(o, "equivalents", eq);
+	json_object_set_new(o, "equivalents", summary_equivalents(lt->total.co2e_lbs));
 	json_object_set_new(o, "pue", summary_number(lt->pue));
-	json_object_set_new(o, "region", it->region[0] ? json_string(it->region) : json_null());
-	json_object_set_new(o, "intensity_g_per_kwh", summary_number(it->g_per_kwh));
-	json_object_set_new(o, "intensity_source", json_string(it->source));
+	summary_add_intensity(o, &lt->intensity);
 	json_object_set_new(o, "run", lt->run ? json_string(lt->run) : json_null());
 	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	printf("%s\n", s);

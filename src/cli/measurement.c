@@ -171,10 +171,7 @@ json_t *measurement_json(const measurement *m)
 	json_object_set_new(o, "avg_power_w", per_domain(m, 1, t.total_j));
 	json_object_set_new(o, "pue", summary_number(m->pue));
 	json_object_set_new(o, "facility_energy_kwh", summary_number(t.facility_kwh));
-	json_object_set_new(o, "region", m->intensity.region[0] ? json_string(m->intensity.region)
-								: json_null());
-	json_object_set_new(o, "intensity_g_per_kwh", summary_number(m->intensity.g_per_kwh));
-	json_object_set_new(o, "intensity_source", json_string(m->intensity.source));
+	summary_add_intensity(o, &m->intensity);
 	json_object_set_new(o, "co2e_g", summary_number(t.co2e_g));
 	json_object_set_new(o, "process_share", summary_number(t.process_share));
 	json_object_set_new(o, "process_energy_j", summary_number(t.process_j));

@@ -18,6 +18,23 @@ json_t *summary_number(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
+void summary_add_intensity(json_t *o, const lw_intensity *it)
+{
+	json_object_set_new(o, "region", it->region[0] ? json_string(it->region) : json_null());
+	json_object_set_new(o, "intensity_g_per_kwh", summary_number(it->g_per_kwh));
+	json_object_set_new(o, "intensity_source", json_string(it->source));
+}
+
+json_t *summary_equivalents(double co2e_lbs)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < LW_EQ_COUNT; k++) {
+		const lw_equivalence *eq = lw_equivalence_get((lw_equivalence_kind)k);
+		json_object_set_new(o, eq->key, summary_number(co2e_lbs / eq->lbs));
+	}
+	return o;
+}
+
 json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r,
 		      const char *run_dir)
 {

@@ -1,5 +1,6 @@
 /*
- * summary.h — summary.json of a training run.
+ * summary.h — summary.json of a training run, and the JSON pieces that it
+ * shares with every command's --json (numbers, the grid, equivalents).
  */
 #ifndef LW_CLI_SUMMARY_H
 #define LW_CLI_SUMMARY_H
@@ -7,6 +8,7 @@
 #include <jansson.h>
 
 #include "cli/train_energy.h"
+#include "lowwatt/carbon.h"
 #include "lowwatt/trainer.h"
 
 /* What a metered run adds to its summary. */
@@ -19,6 +21,14 @@ typedef struct summary_energy {
 
 /* x as a JSON number, or null when it is not finite (JSON has no NaN). */
 json_t *summary_number(double x);
+
+/* Add the grid's keys to o, in this order: region (null for an intensity
+ * given outright), intensity_g_per_kwh, intensity_source. */
+void summary_add_intensity(json_t *o, const lw_intensity *it);
+
+/* The equivalents of co2e_lbs pounds of CO2e: an object of each
+ * equivalence's key and count. */
+json_t *summary_equivalents(double co2e_lbs);
 
 /* The summary of a finished run as a JSON object (caller: json_decref). */
 json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r, const char *run_dir);

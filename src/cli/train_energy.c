@@ -81,21 +81,9 @@ static json_t *per_domain(const lw_run_energy *e, int methods)
 	return o;
 }
 
-static json_t *equivalents(double co2e_g)
-{
-	json_t *o = json_object();
-	double lbs = co2e_g / 1000.0 * LW_LBS_PER_KG;
-	for (int k = 0; k < LW_EQ_COUNT; k++) {
-		const lw_equivalence *eq = lw_equivalence_get((lw_equivalence_kind)k);
-		json_object_set_new(o, eq->key, summary_number(lbs / eq->lbs));
-	}
-	return o;
-}
-
 void train_energy_json(json_t *o, const train_energy *te, const lw_run_energy *e,
 		       uint64_t tokens)
 {
-	const lw_intensity *it = &te->m.intensity;
 	json_t *sources = json_object();
 	for (int d = 0; d < LW_DOMAIN_COUNT; d++)
 		json_object_set_new(sources, lw_domain_name((lw_domain)d),
@@ -110,10 +98,9 @@ void train_energy_json(json_t *o, const train_energy *te, const lw_run_energy *e
 	json_object_set_new(o, "j_per_token",
 			    summary_number(tokens ? e->total_j / (double)tokens : NAN));
 	json_object_set_new(o, "pue", summary_number(te->m.pue));
-	json_object_set_new(o, "region", it->region[0] ? json_string(it->region) : json_null());
-	json_object_set_new(o, "intensity_g_per_kwh", summary_number(it->g_per_kwh));
-	json_object_set_new(o, "intensity_source", json_string(it->source));
-	json_object_set_new(o, "equivalents", equivalents(e->co2e_g));
+	summary_add_intensity(o, &te->m.intensity);
+	json_object_set_new(o, "equivalents",
+			    summary_equivalents(e->co2e_g / 1000.0 * LW_LBS_PER_KG));
 }
 
 const char *train_energy_label(const lw_run_energy *e, char *buf, size_t size)

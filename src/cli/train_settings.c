@@ -21,6 +21,7 @@
 #include "lowwatt/model.h"
 #include "util/alloc.h"
 #include "util/file.h"
+#include "util/json_file.h"
 
 /* ---------------------------------------------------------------- the table */
 
@@ -416,18 +417,10 @@ static lw_status read_key(const char *path, const char *key, json_t *j, lw_train
 lw_status train_settings_read_json(const char *path, lw_train_config *cfg, train_options *opt,
 				   lw_err *err)
 {
-	lw_buf text = {0};
-	json_t *root = NULL;
-	lw_status st = lw_file_read_all(path, &text, err);
+	json_t *root;
+	lw_status st = lw_json_read_file(path, &root, err);
 	if (st)
 		goto cleanup;
-	json_error_t jerr;
-	root = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		st = lw_err_set(err, LW_ERR_FORMAT, "%s: line %d column %d: %s", path, jerr.line,
-				jerr.column, jerr.text);
-		goto cleanup;
-	}
 	if (!json_is_object(root)) {
 		st = lw_err_set(err, LW_ERR_FORMAT, "%s: expected a JSON object of settings", path);
 		goto cleanup;
@@ -440,7 +433,6 @@ lw_status train_settings_read_json(const char *path, lw_train_config *cfg, train
 	}
 cleanup:
 	json_decref(root);
-	lw_buf_free(&text);
 	return st;
 }
 

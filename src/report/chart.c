@@ -11,7 +11,6 @@
  * every text lands inside its chart).
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,18 +68,6 @@ void lw_xml_escape(lw_buf *out, const char *s)
 			lw_buf_putc(out, (*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f ? '?' : *p);
 		}
 	}
-}
-
-/* printf onto out (numbers and attributes: short). */
-__attribute__((format(printf, 2, 3))) static void putf(lw_buf *out, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		lw_buf_append(out, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* Widths of the printable ASCII characters, in thousandths of an em:
@@ -289,13 +276,13 @@ static void draw_grid(const layout *L, lw_buf *out)
 	lw_buf_puts(out, "<g class=\"grid\" stroke=\"#e3e3e3\" stroke-width=\"1\">");
 	for (int i = 0; i < L->x.t.n; i++) {
 		double x = project(&L->x, L->x.t.v[i]);
-		putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, L->top, x,
-		     L->bottom);
+		lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x,
+			      L->top, x, L->bottom);
 	}
 	for (int i = 0; i < L->y.t.n; i++) {
 		double y = project(&L->y, L->y.t.v[i]);
-		putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", L->left, y,
-		     L->right, y);
+		lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+			      L->left, y, L->right, y);
 	}
 	lw_buf_puts(out, "</g>");
 }
@@ -303,19 +290,20 @@ static void draw_grid(const layout *L, lw_buf *out)
 static void draw_x_axis(const lw_chart *c, const layout *L, lw_buf *out)
 {
 	lw_buf_puts(out, "<g class=\"axis\" data-axis=\"x\" font-size=\"11\" fill=\"#333\">");
-	putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>", L->left,
-	     L->bottom, L->right, L->bottom);
+	lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		      "stroke=\"#555\"/>", L->left, L->bottom, L->right, L->bottom);
 	for (int i = 0; i < L->x.t.n; i++) {
 		double x = project(&L->x, L->x.t.v[i]);
-		putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>", x,
-		     L->bottom, x, L->bottom + 5);
-		putf(out, "<text class=\"tick-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x,
-		     L->bottom + 18);
+		lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			      "stroke=\"#555\"/>", x, L->bottom, x, L->bottom + 5);
+		lw_buf_printf(out, "<text class=\"tick-label\" x=\"%.1f\" y=\"%.1f\" "
+			      "text-anchor=\"middle\">", x, L->bottom + 18);
 		lw_xml_escape(out, L->x.t.label[i]);
 		lw_buf_puts(out, "</text>");
 	}
-	putf(out, "<text class=\"axis-title\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-		  "font-size=\"13\">", (L->left + L->right) / 2, L->bottom + BOTTOM - 10);
+	lw_buf_printf(out, "<text class=\"axis-title\" x=\"%.1f\" y=\"%.1f\" "
+		      "text-anchor=\"middle\" font-size=\"13\">", (L->left + L->right) / 2,
+		      L->bottom + BOTTOM - 10);
 	lw_xml_escape(out, c->x_title ? c->x_title : "");
 	lw_buf_puts(out, "</text></g>");
 }
@@ -323,20 +311,21 @@ static void draw_x_axis(const lw_chart *c, const layout *L, lw_buf *out)
 static void draw_y_axis(const lw_chart *c, const layout *L, lw_buf *out)
 {
 	lw_buf_puts(out, "<g class=\"axis\" data-axis=\"y\" font-size=\"11\" fill=\"#333\">");
-	putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>", L->left,
-	     L->top, L->left, L->bottom);
+	lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		      "stroke=\"#555\"/>", L->left, L->top, L->left, L->bottom);
 	for (int i = 0; i < L->y.t.n; i++) {
 		double y = project(&L->y, L->y.t.v[i]);
-		putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>",
-		     L->left - 5, y, L->left, y);
-		putf(out, "<text class=\"tick-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
-		     L->left - 8, y + 4);
+		lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			      "stroke=\"#555\"/>", L->left - 5, y, L->left, y);
+		lw_buf_printf(out, "<text class=\"tick-label\" x=\"%.1f\" y=\"%.1f\" "
+			      "text-anchor=\"end\">", L->left - 8, y + 4);
 		lw_xml_escape(out, L->y.t.label[i]);
 		lw_buf_puts(out, "</text>");
 	}
 	double cy = (L->top + L->bottom) / 2;
-	putf(out, "<text class=\"axis-title\" x=\"22\" y=\"%.1f\" transform=\"rotate(-90 22 %.1f)\" "
-		  "text-anchor=\"middle\" font-size=\"13\">", cy, cy);
+	lw_buf_printf(out, "<text class=\"axis-title\" x=\"22\" y=\"%.1f\" "
+		      "transform=\"rotate(-90 22 %.1f)\" text-anchor=\"middle\" font-size=\"13\">",
+		      cy, cy);
 	lw_xml_escape(out, c->y_title ? c->y_title : "");
 	lw_buf_puts(out, "</text></g>");
 }
@@ -366,12 +355,13 @@ static void draw_line(const lw_chart_series *s, const layout *L, int with_marker
 		if (run >= 2) {
 			lw_buf_puts(out, "<polyline fill=\"none\" points=\"");
 			for (size_t j = start; j < start + run; j++)
-				putf(out, "%s%.1f,%.1f", j > start ? " " : "", project(&L->x, s->x[j]),
-				     project(&L->y, s->y[j]));
+				lw_buf_printf(out, "%s%.1f,%.1f", j > start ? " " : "",
+					      project(&L->x, s->x[j]), project(&L->y, s->y[j]));
 			lw_buf_puts(out, "\"/>");
 		} else if (run == 1 && !with_markers) {
-			putf(out, "<circle class=\"lone\" cx=\"%.1f\" cy=\"%.1f\" r=\"2\" stroke=\"none\"/>",
-			     project(&L->x, s->x[start]), project(&L->y, s->y[start]));
+			lw_buf_printf(out, "<circle class=\"lone\" cx=\"%.1f\" cy=\"%.1f\" r=\"2\" "
+				      "stroke=\"none\"/>", project(&L->x, s->x[start]),
+				      project(&L->y, s->y[start]));
 		}
 		if (run == 0)
 			i++;
@@ -382,8 +372,8 @@ static void draw_markers(const lw_chart_series *s, const layout *L, lw_buf *out)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (drawable(s->x[i], L->x.log) && drawable(s->y[i], L->y.log))
-			putf(out, "<circle class=\"marker\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>",
-			     project(&L->x, s->x[i]), project(&L->y, s->y[i]));
+			lw_buf_printf(out, "<circle class=\"marker\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>",
+				      project(&L->x, s->x[i]), project(&L->y, s->y[i]));
 }
 
 static void draw_series(const lw_chart *c, const layout *L, int k, lw_buf *out)
@@ -393,9 +383,9 @@ static void draw_series(const lw_chart *c, const layout *L, int k, lw_buf *out)
 	const char *color = series_color(s, k);
 	lw_buf_puts(out, "<g class=\"series\" data-series=\"");
 	lw_xml_escape(out, s->name ? s->name : "");
-	putf(out, "\" data-points=\"%zu\" data-mark=\"%s\" stroke=\"%s\" fill=\"%s\" "
-		  "stroke-width=\"2\" stroke-linejoin=\"round\">",
-	     lw_chart_drawn_points(s, c->options), mark_name(mark), color, color);
+	lw_buf_printf(out, "\" data-points=\"%zu\" data-mark=\"%s\" stroke=\"%s\" fill=\"%s\" "
+		      "stroke-width=\"2\" stroke-linejoin=\"round\">",
+		      lw_chart_drawn_points(s, c->options), mark_name(mark), color, color);
 	if (s->x && s->y) {
 		if (mark & LW_MARK_LINE)
 			draw_line(s, L, mark & LW_MARK_MARKERS, out);
@@ -415,13 +405,13 @@ static void draw_legend(const lw_chart *c, const layout *L, lw_buf *out)
 		double x = L->legend_x, y = L->legend_y + LEGEND_ROW * k;
 		lw_buf_puts(out, "<g class=\"legend-entry\">");
 		if (mark & LW_MARK_LINE)
-			putf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-				  "stroke-width=\"2\"/>", x, y, x + 18, y, color);
+			lw_buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+				      "stroke=\"%s\" stroke-width=\"2\"/>", x, y, x + 18, y, color);
 		if (mark & LW_MARK_MARKERS)
-			putf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", x + 9, y,
-			     color);
+			lw_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>",
+				      x + 9, y, color);
 		char buf[LEGEND_BUF];
-		putf(out, "<text x=\"%.1f\" y=\"%.1f\">", x + 24, y + 4);
+		lw_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">", x + 24, y + 4);
 		lw_xml_escape(out, cut_text(s->name ? s->name : "", L->legend_text_max, LEGEND_FONT,
 					    buf, sizeof buf));
 		lw_buf_puts(out, "</text></g>");
@@ -435,12 +425,13 @@ void lw_chart_svg(const lw_chart *c, lw_buf *out)
 	compute_layout(c, &L);
 	lw_buf_puts(out, "<svg class=\"chart\" data-chart=\"");
 	lw_xml_escape(out, c->id ? c->id : "");
-	putf(out, "\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-	     L.w, L.h, L.w, L.h);
+	lw_buf_printf(out, "\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		      "aria-label=\"", L.w, L.h, L.w, L.h);
 	lw_xml_escape(out, c->title ? c->title : "");
 	lw_buf_puts(out, "\" font-family=\"sans-serif\">");
-	putf(out, "<text class=\"chart-title\" x=\"%.1f\" y=\"22\" text-anchor=\"middle\" "
-		  "font-size=\"15\" font-weight=\"bold\" fill=\"#222\">", L.w / 2.0);
+	lw_buf_printf(out, "<text class=\"chart-title\" x=\"%.1f\" y=\"22\" "
+		      "text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\" "
+		      "fill=\"#222\">", L.w / 2.0);
 	lw_xml_escape(out, c->title ? c->title : "");
 	lw_buf_puts(out, "</text>");
 	draw_grid(&L, out);
@@ -449,9 +440,9 @@ void lw_chart_svg(const lw_chart *c, lw_buf *out)
 	for (int k = 0; k < c->n_series; k++)
 		draw_series(c, &L, k, out);
 	if (L.no_data)
-		putf(out, "<text class=\"no-data\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-			  "font-size=\"13\" fill=\"#777\">no data yet</text>",
-		     (L.left + L.right) / 2, (L.top + L.bottom) / 2);
+		lw_buf_printf(out, "<text class=\"no-data\" x=\"%.1f\" y=\"%.1f\" "
+			      "text-anchor=\"middle\" font-size=\"13\" fill=\"#777\">no data "
+			      "yet</text>", (L.left + L.right) / 2, (L.top + L.bottom) / 2);
 	if (L.legend)
 		draw_legend(c, &L, out);
 	lw_buf_puts(out, "</svg>\n");

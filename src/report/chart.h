@@ -72,6 +72,15 @@ void lw_chart_log_ticks(double min, double max, int target, lw_ticks *out);
  * step and whose largest tick is maxabs in magnitude. */
 void lw_chart_format_tick(double v, double step, double maxabs, char *buf, size_t size);
 
+/* Thousands separators into the integer part of a formatted number
+ * ("-12345.5" -> "-12,345.5"), in place, within size. The report's tables
+ * use it too. */
+void lw_chart_add_separators(char *buf, size_t size);
+
+/* printf's exponent made short ("2.5e-05" -> "2.5e-5", "1e+15" -> "1e15"),
+ * in place. The report's tables use it too. */
+void lw_chart_tidy_exponent(char *buf);
+
 /* ---------------------------------------------------------------- charts */
 
 /* How a series is drawn (bits). */

@@ -25,11 +25,9 @@ static int decimals_for(double step)
 	return d < 0 ? 0 : d > 15 ? 15 : (int)d;
 }
 
-/* Insert thousands separators into the integer part of a formatted number
- * ("-12345.5" -> "-12,345.5"), in place, within size. */
-static void add_separators(char *buf, size_t size)
+void lw_chart_add_separators(char *buf, size_t size)
 {
-	char tmp[LW_TICK_LABEL_MAX * 2];
+	char tmp[64];
 	const char *p = buf;
 	size_t o = 0;
 	if (*p == '-')
@@ -44,8 +42,7 @@ static void add_separators(char *buf, size_t size)
 	snprintf(buf, size, "%s", tmp);
 }
 
-/* "2.5e-05" -> "2.5e-5", "1e+15" -> "1e15", in place. */
-static void tidy_exponent(char *buf)
+void lw_chart_tidy_exponent(char *buf)
 {
 	char *e = strchr(buf, 'e');
 	if (!e)
@@ -97,13 +94,13 @@ void lw_chart_format_tick(double v, double step, double maxabs, char *buf, size_
 	if (maxabs >= 1e15 || maxabs < 1e-4) {
 		int p = (int)(floor(log10(fabs(v))) - floor(log10(step)));
 		snprintf(buf, size, "%.*e", p < 0 ? 0 : p > 15 ? 15 : p, v);
-		tidy_exponent(buf);
+		lw_chart_tidy_exponent(buf);
 	} else if (maxabs >= 1e4 && suffixed(v, step, maxabs, buf, size)) {
 		return;
 	} else {
 		snprintf(buf, size, "%.*f", decimals_for(step), v);
 		if (fabs(v) >= 999.5)
-			add_separators(buf, size);   /* "2,500"; "10,000.5" */
+			lw_chart_add_separators(buf, size);   /* "2,500"; "10,000.5" */
 	}
 }
 

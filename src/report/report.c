@@ -90,17 +90,17 @@ static void model_line(const lw_run_files *run, lw_buf *out)
 	for (size_t k = 0; k < sizeof F / sizeof *F; k++) {
 		double v = lw_run_files_num(run, F[k].key, NULL);
 		if (isfinite(v))
-			lw_report_printf(out, " \xc2\xb7 %s%s%s", F[k].before,
-					 lw_report_count(v, a, sizeof a), F[k].after);
+			lw_buf_printf(out, " \xc2\xb7 %s%s%s", F[k].before,
+				      lw_report_count(v, a, sizeof a), F[k].after);
 	}
 	double steps = lw_run_files_num(run, "steps", NULL);
 	double planned = lw_run_files_num(run, "planned_steps", NULL);
 	if (isfinite(steps))
-		lw_report_printf(out, " \xc2\xb7 %s / %s steps", lw_report_count(steps, a, sizeof a),
-				 lw_report_count(planned, b, sizeof b));
+		lw_buf_printf(out, " \xc2\xb7 %s / %s steps", lw_report_count(steps, a, sizeof a),
+			      lw_report_count(planned, b, sizeof b));
 	double tokens = lw_run_files_num(run, "tokens", NULL);
 	if (isfinite(tokens))
-		lw_report_printf(out, " \xc2\xb7 %s tokens", lw_report_count(tokens, a, sizeof a));
+		lw_buf_printf(out, " \xc2\xb7 %s tokens", lw_report_count(tokens, a, sizeof a));
 	lw_buf_puts(out, "</p>\n");
 }
 
@@ -128,7 +128,7 @@ static void several_runs(const lw_run_files *runs, int n, lw_buf *out)
 	char title[64];
 	snprintf(title, sizeof title, "lowwatt report: %d runs compared", n);
 	page_open(out, title);
-	lw_report_printf(out, "<h1>%d runs compared</h1>\n<p class=\"model\">", n);
+	lw_buf_printf(out, "<h1>%d runs compared</h1>\n<p class=\"model\">", n);
 	for (int k = 0; k < n; k++) {
 		lw_buf_puts(out, k ? ", " : "");
 		lw_xml_escape(out, runs[k].name);

@@ -208,8 +208,9 @@ static void overlay_chart(const lw_run_files *runs, int n, const char *id, const
 			continue;
 		}
 		if (left++ == 0)
-			lw_report_printf(notes, "<p class=\"left-out\"><span class=\"badge none\">"
-						"left out</span> of \xe2\x80\x9c%s\xe2\x80\x9d (%s): ", title, why);
+			lw_buf_printf(notes, "<p class=\"left-out\"><span class=\"badge none\">"
+				      "left out</span> of \xe2\x80\x9c%s\xe2\x80\x9d (%s): ",
+				      title, why);
 		else
 			lw_buf_puts(notes, ", ");
 		lw_xml_escape(notes, runs[k].name);

@@ -4,76 +4,26 @@
  * show a reader figures, not the 17 digits of a double.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "report/chart.h"
 #include "report/report_internal.h"
 
-void lw_report_printf(lw_buf *out, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		lw_buf_append(out, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
-/* Separators into the integer part of the number in buf, in place. */
-static void separate_thousands(char *buf, size_t size)
-{
-	char tmp[64];
-	const char *p = buf;
-	size_t o = 0;
-	if (*p == '-')
-		tmp[o++] = *p++;
-	size_t digits = strspn(p, "0123456789");
-	for (size_t i = 0; i < digits && o + 2 < sizeof tmp; i++) {
-		if (i > 0 && (digits - i) % 3 == 0)
-			tmp[o++] = ',';
-		tmp[o++] = p[i];
-	}
-	snprintf(tmp + o, sizeof tmp - o, "%s", p + digits);
-	snprintf(buf, size, "%s", tmp);
-}
-
-/* "1.2300" -> "1.23", "5.000" -> "5"; exponent forms are left alone. */
+/* Trailing zeros of the decimals dropped, in place: "1.2300" -> "1.23",
+ * "5.000" -> "5", "2.500e-07" -> "2.5e-7", "1.0e+15" -> "1e15". */
 static void drop_trailing_zeros(char *buf)
 {
-	if (!strchr(buf, '.') || strchr(buf, 'e'))
-		return;
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = 0;
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = 0;
-}
-
-/* "2.500e-07" -> "2.5e-7", "1.0e+15" -> "1e15", in place. */
-static void tidy_exponent(char *buf)
-{
 	char *e = strchr(buf, 'e');
-	if (!e)
-		return;
-	char exp[16];
-	snprintf(exp, sizeof exp, "%s", e + 1);
-	*e = 0;
-	if (strchr(buf, '.')) {
-		size_t n = strlen(buf);
-		while (buf[n - 1] == '0')
-			buf[--n] = 0;
-		if (buf[n - 1] == '.')
-			buf[--n] = 0;
+	size_t end = e ? (size_t)(e - buf) : strlen(buf), n = end;
+	if (memchr(buf, '.', n)) {
+		while (n > 0 && buf[n - 1] == '0')
+			n--;
+		if (n > 0 && buf[n - 1] == '.')
+			n--;
 	}
-	const char *p = exp;
-	int neg = *p == '-';
-	p += *p == '-' || *p == '+';
-	while (*p == '0' && p[1])
-		p++;
-	size_t n = strlen(buf);
-	snprintf(buf + n, 24, "e%s%s", neg ? "-" : "", p);
+	memmove(buf + n, buf + end, strlen(buf + end) + 1);
+	lw_chart_tidy_exponent(buf);
 }
 
 const char *lw_report_num(double v, int sig, char *buf, size_t size)
@@ -86,14 +36,14 @@ const char *lw_report_num(double v, int sig, char *buf, size_t size)
 		snprintf(buf, size, "0");
 	else if (a >= 1e15 || a < 1e-4) {
 		snprintf(buf, size, "%.*e", sig - 1, v);
-		tidy_exponent(buf);
+		drop_trailing_zeros(buf);
 	}
 	else {
 		int dec = sig - 1 - (int)floor(log10(a));
 		snprintf(buf, size, "%.*f", dec < 0 ? 0 : dec, v);
 		drop_trailing_zeros(buf);
 		if (a >= 9999.5)
-			separate_thousands(buf, size);
+			lw_chart_add_separators(buf, size);
 	}
 	return buf;
 }
@@ -103,7 +53,7 @@ const char *lw_report_count(double v, char *buf, size_t size)
 	if (!isfinite(v) || fabs(v) >= 1e18)
 		return lw_report_num(v, 6, buf, size);
 	snprintf(buf, size, "%.0f", v);
-	separate_thousands(buf, size);
+	lw_chart_add_separators(buf, size);
 	return buf;
 }
 

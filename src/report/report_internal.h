@@ -40,9 +40,6 @@ const char *lw_report_run_method(const lw_run_files *run);
 
 /* ---------------------------------------------------------------- format */
 
-/* printf onto out. */
-void lw_report_printf(lw_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* v to sig significant digits, thousands separators from 10,000, no
  * exponent between 1e-4 and 1e15, trailing zeros dropped; NaN as "–". */
 const char *lw_report_num(double v, int sig, char *buf, size_t size);

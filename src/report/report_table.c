@@ -72,7 +72,7 @@ static int is_estimate(const char *method)
 
 static void badge(lw_buf *out, const char *method)
 {
-	lw_report_printf(out, "<span class=\"badge %s\">", method_class(method));
+	lw_buf_printf(out, "<span class=\"badge %s\">", method_class(method));
 	lw_xml_escape(out, method ? (strcmp(method, "none") == 0 ? "not metered" : method)
 				  : "not metered");
 	lw_buf_puts(out, "</span>");
@@ -93,15 +93,15 @@ static const char *stopped_by(const lw_run_files *run)
 
 static void section(lw_buf *out, const char *title)
 {
-	lw_report_printf(out, "<tr class=\"section\"><th colspan=\"3\">%s</th></tr>\n", title);
+	lw_buf_printf(out, "<tr class=\"section\"><th colspan=\"3\">%s</th></tr>\n", title);
 }
 
 /* A row: label, value (estimated: "≈" and italics; value is text, escaped),
  * and the start of the note cell, which the caller fills and closes. */
 static void row_open(lw_buf *out, const char *label, const char *value, int estimated)
 {
-	lw_report_printf(out, "<tr><th>%s</th><td class=\"num%s\">%s", label,
-			 estimated ? " est" : "", estimated ? APPROX : "");
+	lw_buf_printf(out, "<tr><th>%s</th><td class=\"num%s\">%s", label,
+		      estimated ? " est" : "", estimated ? APPROX : "");
 	lw_xml_escape(out, value);
 	lw_buf_puts(out, "</td><td class=\"note\">");
 }
@@ -289,8 +289,8 @@ void lw_report_table_run(const lw_run_files *run, lw_buf *out)
 
 static void cell(lw_buf *out, const char *text, int estimated)
 {
-	lw_report_printf(out, "<td class=\"num%s\">%s", estimated ? " est" : "",
-			 estimated ? APPROX : "");
+	lw_buf_printf(out, "<td class=\"num%s\">%s", estimated ? " est" : "",
+		      estimated ? APPROX : "");
 	lw_xml_escape(out, text);
 	lw_buf_puts(out, "</td>");
 }
@@ -307,7 +307,7 @@ static void runs_row(const lw_run_files *run, lw_buf *out)
 	lw_xml_escape(out, arch ? arch : "\xe2\x80\x93");
 	double layers = lw_run_files_num(run, "layers", NULL), dm = lw_run_files_num(run, "d_model", NULL);
 	if (isfinite(layers) && isfinite(dm))
-		lw_report_printf(out, " %.0f\xc3\x97%.0f", layers, dm);   /* 4×192 */
+		lw_buf_printf(out, " %.0f\xc3\x97%.0f", layers, dm);   /* 4×192 */
 	lw_buf_puts(out, "</td>");
 	cell(out, lw_report_count(figure_of(run, "steps", NULL, LW_COL_STEP), v, sizeof v), 0);
 	cell(out, lw_report_count(figure_of(run, "tokens", NULL, LW_COL_TOKENS), v, sizeof v), 0);

@@ -17,6 +17,7 @@
 
 #include "util/alloc.h"
 #include "util/file.h"
+#include "util/json_file.h"
 
 /* ---------------------------------------------------------------- columns */
 
@@ -217,10 +218,10 @@ lw_status lw_run_files_parse_summary(const char *path, const char *text, size_t 
 {
 	json_decref(run->summary);
 	run->summary = NULL;
-	json_error_t jerr;
-	json_t *j = json_loadb(text, len, 0, &jerr);
-	if (!j)
-		return lw_err_set(err, LW_ERR_FORMAT, "%s:%d: %s", path, jerr.line, jerr.text);
+	json_t *j;
+	lw_status st = lw_json_parse(path, text, len, &j, err);
+	if (st)
+		return st;
 	if (!json_is_object(j) || !json_is_number(json_object_get(j, "steps"))) {
 		json_decref(j);
 		return lw_err_set(err, LW_ERR_FORMAT,

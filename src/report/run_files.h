@@ -16,8 +16,8 @@
  * column holds an lw_run_method code (NaN when empty).
  *
  * summary.json is optional (a run stopped by a crash has none); when it is
- * there it must be a JSON object with a "steps" number. Its energy keys may
- * be absent or null: the run was not metered.
+ * there it must be a JSON object with a "steps" number and no key twice.
+ * Its energy keys may be absent or null: the run was not metered.
  */
 #ifndef LW_REPORT_RUN_FILES_H
 #define LW_REPORT_RUN_FILES_H

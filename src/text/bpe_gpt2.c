@@ -25,6 +25,7 @@
 
 #include "util/alloc.h"
 #include "util/file.h"
+#include "util/json_file.h"
 
 /* ------------------------------------------------------------ byte map */
 
@@ -304,14 +305,10 @@ lw_status lw_bpe_load_gpt2_mem(const char *encoder_json, size_t json_len,
 	bpe_draft d = {.tok_name = jname, .merge_name = bname};
 	tok_index ix = {0};
 	int32_t n_enc = 0;
-	lw_status st;
-	json_error_t jerr;
-	json_t *obj = json_loadb(encoder_json, json_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!obj) {
-		st = lw_err_set(err, LW_ERR_FORMAT, "%s: line %d column %d: %s", jname, jerr.line,
-				jerr.column, jerr.text);
+	json_t *obj;
+	lw_status st = lw_json_parse(jname, encoder_json, json_len, &obj, err);
+	if (st)
 		goto cleanup;
-	}
 	if (!json_is_object(obj)) {
 		st = lw_err_set(err, LW_ERR_FORMAT, "%s: expected a JSON object of token -> id", jname);
 		goto cleanup;

@@ -122,7 +122,7 @@ static void energy_fields(lw_metrics *m, const lw_run_energy *e)
 lw_status lw_metrics_row(lw_metrics *m, const lw_train_event *ev, float window_loss,
 			 const lw_eval_result *val, lw_err *err)
 {
-	fprintf(m->f, "%ld,%llu,%.6f,%.6g,%.6g,%.1f,%.3f,", ev->step,
+	fprintf(m->f, "%ld,%llu,%.6f,%.6g,%.6g,%.1f,%.4f,", ev->step,
 		(unsigned long long)ev->tokens, window_loss, ev->lr, ev->grad_norm,
 		ev->tokens_per_s, ev->elapsed_s);
 	if (isnan(val->loss))

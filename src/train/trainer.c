@@ -377,7 +377,9 @@ static lw_status step_and_after(run *r, int *stopped, lw_err *err)
 		r->last_window_loss = (float)(r->loss_window / (double)r->window_steps);
 		r->loss_window = 0;
 		r->window_steps = 0;
+		/* The row's energy and time include an evaluation just made. */
 		ev.energy = r->ledger.now;
+		ev.elapsed_s = ev.energy.seconds;
 		if ((st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err)))
 			return st;
 	}

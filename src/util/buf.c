@@ -3,6 +3,8 @@
  */
 #include "lowwatt/buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,21 @@ void lw_buf_putc(lw_buf *b, uint8_t c)
 void lw_buf_puts(lw_buf *b, const char *s)
 {
 	lw_buf_append(b, s, strlen(s));
+}
+
+void lw_buf_printf(lw_buf *b, const char *fmt, ...)
+{
+	va_list ap, again;
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);   /* the length, then the text */
+	va_end(ap);
+	if (n > 0) {
+		b->data = lw_xgrow(b->data, &b->cap, b->len + (size_t)n + 1, 1, "byte buffer");
+		vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
 }
 
 void lw_buf_free(lw_buf *b)
