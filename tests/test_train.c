@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
+#include "model_check.h"
 
 #include "lowwatt/checkpoint.h"
 #include "lowwatt/trainer.h"
@@ -46,7 +47,7 @@ static lw_train_config tiny_config(lw_arch arch)
 {
 	lw_train_config c;
 	lw_train_config_default(&c);
-	c.model = (lw_model_config){ arch, 2, 16, 2, 32, 16, V };
+	c.model = (lw_model_config){ .arch = arch, .layers = 2, .d_model = 16, .heads = 2, .d_ff = 32, .seq = 16, .vocab = V };
 	c.batch = 4;
 	c.steps = 12;
 	c.warmup = 2;
@@ -93,60 +94,15 @@ static char *fresh_run_dir(const fixture *f, const char *name)
 
 static void make_batch(lw_batch *b, lw_arch arch, uint64_t seed)
 {
-	lw_rng r = lw_rng_from(seed, 1, 2);
-	for (int i = 0; i < b->B * b->T; i++) {
-		b->inputs[i] = (int32_t)lw_rng_below(&r, V);
-		b->targets[i] = (int32_t)lw_rng_below(&r, V);
-		if (arch == LW_ARCH_MLM && lw_rng_below(&r, 3) != 0)
-			b->targets[i] = LW_IGNORE_INDEX;
-	}
+	mc_random_batch(b, arch, V, seed);
 }
 
-/* Central differences of the loss in double-checked float: a sample of
- * every tensor's parameters, relative error against the analytic
- * gradient with a floor for tiny gradients. */
+/* Every tensor's gradient against finite differences (model_check.h). */
 static void check_model_gradients(lw_arch arch)
 {
-	lw_model_config mc = { arch, 2, 8, 2, 12, 6, V };
-	lw_model *m = NULL;
-	lw_err err = {0};
-	assert_int_equal(lw_model_create(&mc, 2, &m, &err), LW_OK);
-	lw_model_init(m, 7);
-	/* Larger weights than the init make the gradients large enough to see. */
-	float *p = lw_model_params(m);
-	lw_rng r = lw_rng_from(3, 3, 3);
-	for (size_t i = 0; i < lw_model_num_params(m); i++)
-		p[i] += 0.3f * (float)(lw_rng_uniform(&r) - 0.5);
-	lw_batch b = {0};
-	assert_int_equal(lw_batch_init(&b, 2, 6, &err), LW_OK);
-	make_batch(&b, arch, 11);
-	lw_model_zero_grad(m);
-	lw_model_forward(m, &b);
-	lw_model_backward(m, 1.0f);
-	const float *g = lw_model_grads(m);
-	int n;
-	const lw_tensor *t = lw_model_tensors(m, &n);
-	double worst = 0;
-	for (int k = 0; k < n; k++) {
-		for (size_t j = 0; j < t[k].size; j += 1 + t[k].size / 7) {
-			size_t i = t[k].offset + j;
-			float keep = p[i], h = 1e-2f;
-			p[i] = keep + h;
-			double up = lw_model_forward(m, &b);
-			p[i] = keep - h;
-			double down = lw_model_forward(m, &b);
-			p[i] = keep;
-			double numeric = (up - down) / (2.0 * h);
-			double e = fabs(numeric - g[i]) / fmax(fabs(numeric), 1e-2);
-			if (e > worst)
-				worst = e;
-			if (e > 2e-2)
-				fail_msg("%s[%zu]: analytic %g, numeric %g", t[k].name, j, g[i], numeric);
-		}
-	}
+	lw_model_config mc = { .arch = arch, .layers = 2, .d_model = 8, .heads = 2, .d_ff = 12, .seq = 6, .vocab = V };
+	double worst = mc_check_gradients(&mc, 7);
 	print_message("# %s: worst relative error %.2e\n", lw_arch_name(arch), worst);
-	lw_batch_free(&b);
-	lw_model_free(m);
 }
 
 static void test_gradients_mlm(void **state)
@@ -165,7 +121,7 @@ static void test_gradients_clm(void **state)
 static void test_backward_accumulates(void **state)
 {
 	(void)state;
-	lw_model_config mc = { LW_ARCH_CLM, 1, 8, 2, 12, 6, V };
+	lw_model_config mc = { .arch = LW_ARCH_CLM, .layers = 1, .d_model = 8, .heads = 2, .d_ff = 12, .seq = 6, .vocab = V };
 	lw_model *m = NULL;
 	lw_err err = {0};
 	assert_int_equal(lw_model_create(&mc, 2, &m, &err), LW_OK);

@@ -141,7 +141,7 @@ static lw_train_config tiny_config(long steps)
 {
 	lw_train_config c;
 	lw_train_config_default(&c);
-	c.model = (lw_model_config){ LW_ARCH_MLM, 1, 16, 2, 32, 16, V };
+	c.model = (lw_model_config){ .arch = LW_ARCH_MLM, .layers = 1, .d_model = 16, .heads = 2, .d_ff = 32, .seq = 16, .vocab = V };
 	c.batch = 4;
 	c.steps = steps;
 	c.warmup = 2;

@@ -364,7 +364,7 @@ static void odd_settings(lw_train_config *c, train_options *o)
 {
 	lw_train_config_default(c);
 	train_options_default(o);
-	c->model = (lw_model_config){LW_ARCH_CLM, 3, 96, 3, 200, 33, 300};
+	c->model = (lw_model_config){ .arch = LW_ARCH_CLM, .layers = 3, .d_model = 96, .heads = 3, .d_ff = 200, .seq = 33, .vocab = 300 };
 	c->batch = 5;
 	c->accum = 2;
 	c->steps = 12345678901L;

@@ -27,6 +27,15 @@
  *                     h.l.fc_proj.w (C,F)  h.l.fc_proj.b (C)
  *   lnf.g (C)  lnf.b (C)
  *
+ * Sharing. The table above is the logical model: what each layer uses.
+ * What is trained and saved is the physical model (lw_model_params,
+ * lw_model_tensors): with --share all|attn|ffn the layers of a group use
+ * the weight matrices (and with share_vectors the biases and LayerNorm
+ * parameters too) of the group's first layer, which alone are physical
+ * tensors; with a parameter bank every layer's weight matrices are made
+ * from a flat trained "bank" and per-layer coefficients "bank.coef"
+ * (src/model/share.c and bank.c). With no sharing the two are the same.
+ *
  * Backward accumulates (+=) into the gradient buffer, so gradient
  * accumulation is "call backward again" and shared weights need no special
  * case. A model is not thread-safe; its kernels use OpenMP and OpenBLAS
@@ -46,6 +55,15 @@ typedef enum lw_arch {
 	LW_ARCH_CLM,  /* decoder, causal attention, next-token loss */
 } lw_arch;
 
+/* Cross-layer sharing (ALBERT): which of a layer's weights its group
+ * shares. */
+typedef enum lw_share {
+	LW_SHARE_NONE,
+	LW_SHARE_ALL,   /* qkv, proj, fc, fc_proj */
+	LW_SHARE_ATTN,  /* qkv, proj */
+	LW_SHARE_FFN,   /* fc, fc_proj */
+} lw_share;
+
 typedef struct lw_model_config {
 	lw_arch arch;
 	int layers;   /* L */
@@ -54,11 +72,23 @@ typedef struct lw_model_config {
 	int d_ff;     /* F */
 	int seq;      /* maximum positions (rows of wpe) */
 	int vocab;    /* V */
+	/* Sharing; all zero: none. */
+	lw_share share;
+	int share_groups;   /* consecutive groups of layers that share; 0: 1 */
+	int share_vectors;  /* also the shared sublayers' biases and LayerNorms */
+	long bank;          /* > 0: the layers' weight matrices come from a
+			       parameter bank of this many floats */
+	int templates;      /* templates per matrix from the bank; 0: 4 */
 } lw_model_config;
 
 /* "mlm" / "clm"; lw_arch_parse returns -1 for anything else. */
 const char *lw_arch_name(lw_arch arch);
 int lw_arch_parse(const char *name, lw_arch *out);
+
+/* "none", "all", "attn", "ffn"; lw_share_parse returns -1 for anything
+ * else. */
+const char *lw_share_name(lw_share share);
+int lw_share_parse(const char *name, lw_share *out);
 
 /* One named tensor of the parameter buffer. */
 typedef struct lw_tensor {
@@ -76,8 +106,10 @@ typedef struct lw_model lw_model;
  * small enough that every buffer fits in memory indexes. */
 lw_status lw_model_config_check(const lw_model_config *cfg, lw_err *err);
 
-/* Number of parameters of a configuration. */
+/* Number of parameters of a configuration: physical (trained and saved),
+ * and logical (what the layers use: the unshared model's count). */
 size_t lw_model_config_params(const lw_model_config *cfg);
+size_t lw_model_config_logical_params(const lw_model_config *cfg);
 
 /* Create a model for batches of up to max_B rows of up to cfg->seq
  * positions. Parameters are zero until lw_model_init or a load. */
@@ -89,7 +121,8 @@ void lw_model_free(lw_model *m);
 void lw_model_init(lw_model *m, uint64_t seed);
 
 const lw_model_config *lw_model_config_of(const lw_model *m);
-size_t lw_model_num_params(const lw_model *m);
+size_t lw_model_num_params(const lw_model *m);          /* physical */
+size_t lw_model_logical_params(const lw_model *m);      /* what the layers use */
 float *lw_model_params(lw_model *m);
 float *lw_model_grads(lw_model *m);
 const lw_tensor *lw_model_tensors(const lw_model *m, int *n);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lowwatt/model.h"
+#include "model/share.h"
 #include "model/table.h"
 
 const char *lw_arch_name(lw_arch arch)
@@ -30,17 +31,63 @@ int lw_arch_parse(const char *name, lw_arch *out)
 	return 0;
 }
 
+const char *lw_share_name(lw_share share)
+{
+	static const char *const names[] = { "none", "all", "attn", "ffn" };
+	return share >= LW_SHARE_NONE && share <= LW_SHARE_FFN ? names[share] : "?";
+}
+
+int lw_share_parse(const char *name, lw_share *out)
+{
+	for (lw_share s = LW_SHARE_NONE; s <= LW_SHARE_FFN; s++)
+		if (strcmp(name, lw_share_name(s)) == 0) {
+			*out = s;
+			return 0;
+		}
+	return -1;
+}
+
 /* Limits that keep every index of every buffer inside int and size_t
  * arithmetic (B*T*V for logits, B*NH*T*T for attention) with room to spare. */
 #define MAX_LAYERS 1024
 #define MAX_WIDTH (1 << 16)
 #define MAX_SEQ (1 << 14)
 #define MAX_VOCAB (1 << 24)
+#define MAX_BANK (1L << 31)
+#define MAX_TEMPLATES 64
 
 static lw_status check_range(const char *what, int value, int max, lw_err *err)
 {
 	if (value < 1 || value > max)
 		return lw_err_set(err, LW_ERR_ARG, "%s must be in 1..%d, not %d", what, max, value);
+	return LW_OK;
+}
+
+/* The sharing fields: a scheme or a bank (not both), each with its own
+ * settings only. */
+static lw_status check_sharing(const lw_model_config *c, lw_err *err)
+{
+	if (c->share < LW_SHARE_NONE || c->share > LW_SHARE_FFN)
+		return lw_err_set(err, LW_ERR_ARG, "share must be none, all, attn or ffn");
+	if (c->share_groups < 0 || c->share_groups > c->layers)
+		return lw_err_set(err, LW_ERR_ARG, "share_groups must be in 1..%d (the layers), "
+				  "not %d", c->layers, c->share_groups);
+	if (c->share == LW_SHARE_NONE && (c->share_groups > 1 || c->share_vectors))
+		return lw_err_set(err, LW_ERR_ARG, "share_groups and share_vectors need a "
+				  "sharing scheme (share all, attn or ffn)");
+	if (c->share_vectors != 0 && c->share_vectors != 1)
+		return lw_err_set(err, LW_ERR_ARG, "share_vectors must be 0 or 1");
+	if (c->bank < 0 || c->bank > MAX_BANK)
+		return lw_err_set(err, LW_ERR_ARG, "the parameter bank must hold 1..%ld floats, "
+				  "not %ld", MAX_BANK, c->bank);
+	if (c->bank > 0 && c->share != LW_SHARE_NONE)
+		return lw_err_set(err, LW_ERR_ARG, "a parameter bank and share %s exclude each "
+				  "other: choose one", lw_share_name(c->share));
+	if (c->templates < 0 || c->templates > MAX_TEMPLATES)
+		return lw_err_set(err, LW_ERR_ARG, "templates must be in 1..%d, not %d",
+				  MAX_TEMPLATES, c->templates);
+	if (c->templates > 0 && c->bank == 0)
+		return lw_err_set(err, LW_ERR_ARG, "templates need a parameter bank");
 	return LW_OK;
 }
 
@@ -59,7 +106,7 @@ lw_status lw_model_config_check(const lw_model_config *c, lw_err *err)
 	if (c->d_model % c->heads != 0)
 		return lw_err_set(err, LW_ERR_ARG, "heads (%d) must divide d_model (%d)",
 				  c->heads, c->d_model);
-	return LW_OK;
+	return check_sharing(c, err);
 }
 
 /* Append one tensor to the table (or only count it when t is NULL). */
@@ -128,9 +175,18 @@ int lw_model_table(const lw_model_config *c, lw_tensor *t, size_t *total)
 	return n;
 }
 
-size_t lw_model_config_params(const lw_model_config *c)
+size_t lw_model_config_logical_params(const lw_model_config *c)
 {
 	size_t total;
 	lw_model_table(c, NULL, &total);
 	return total;
+}
+
+size_t lw_model_config_params(const lw_model_config *c)
+{
+	lw_share_plan p;
+	lw_share_plan_make(c, &p);
+	size_t n = p.n_params;
+	lw_share_plan_free(&p);
+	return n;
 }

@@ -5,7 +5,10 @@
  * Memory, llm.c-style: one allocation each for parameters, gradients,
  * activations (everything backward needs, sized for max_B x seq) and
  * activation gradients (scratch reused by every layer). Named views into
- * them are built once, at creation, from the parameter table.
+ * them are built once, at creation, from the sharing plan (share.h): a
+ * logical tensor's view points at its physical storage (a shared one at
+ * its group owner's), or, made from a parameter bank, at the bank scratch
+ * that each forward fills and each backward empties.
  *
  * The output head is computed only for the selected positions (those with
  * a target): BERT's masked positions, or every position of a causal LM.
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "lowwatt/model.h"
+#include "model/share.h"
 #include "model/table.h"
 #include "nn/ops.h"
 #include "util/alloc.h"
@@ -50,10 +54,10 @@ typedef struct layer_acts {
 struct lw_model {
 	lw_model_config cfg;
 	int max_B;
-	int n_tensors;
-	lw_tensor *tensors;
-	size_t n_params;
+	lw_share_plan plan;   /* logical tensors -> physical storage */
+	size_t n_params;      /* physical */
 	float *params, *grads;
+	float *made, *made_grads;  /* bank-made matrices (plan.scratch floats) */
 	model_view p, g;
 
 	/* Activations of the last forward. */
@@ -96,18 +100,24 @@ struct lw_model {
 
 /* ------------------------------------------------------------- creation */
 
-static void build_view(model_view *v, float *base, const lw_tensor *t, int L)
+/* The floats of logical tensor j: physical storage or bank scratch. */
+static float *locate(const lw_share_plan *p, int j, float *base, float *made)
 {
-	v->wte = base + t[0].offset;
-	v->wpe = base + t[1].offset;
+	const lw_link *k = &p->links[j];
+	return (k->from_bank ? made : base) + k->offset;
+}
+
+static void build_view(model_view *v, const lw_share_plan *p, float *base, float *made, int L)
+{
+	v->wte = locate(p, 0, base, made);
+	v->wpe = locate(p, 1, base, made);
 	for (int l = 0; l < L; l++) {
-		const lw_tensor *lt = &t[2 + l * LW_LAYER_TENSORS];
 		float **slot = &v->layers[l].ln1_g;
 		for (int i = 0; i < LW_LAYER_TENSORS; i++)
-			slot[i] = base + lt[i].offset;
+			slot[i] = locate(p, 2 + l * LW_LAYER_TENSORS + i, base, made);
 	}
-	v->lnf_g = base + t[2 + L * LW_LAYER_TENSORS].offset;
-	v->lnf_b = base + t[3 + L * LW_LAYER_TENSORS].offset;
+	v->lnf_g = locate(p, 2 + L * LW_LAYER_TENSORS, base, made);
+	v->lnf_b = locate(p, 3 + L * LW_LAYER_TENSORS, base, made);
 }
 
 /* Carve the activation allocation into views; with base NULL, only count. */
@@ -162,9 +172,8 @@ lw_status lw_model_create(const lw_model_config *cfg, int max_B, lw_model **out,
 	lw_model *m = lw_xcalloc(1, sizeof *m, "model");
 	m->cfg = *cfg;
 	m->max_B = max_B;
-	m->n_tensors = lw_model_table(cfg, NULL, NULL);
-	m->tensors = lw_xcalloc((size_t)m->n_tensors, sizeof *m->tensors, "tensor table");
-	lw_model_table(cfg, m->tensors, &m->n_params);
+	lw_share_plan_make(cfg, &m->plan);
+	m->n_params = m->plan.n_params;
 	m->p.layers = lw_xcalloc((size_t)cfg->layers, sizeof(layer_view), "layer views");
 	m->g.layers = lw_xcalloc((size_t)cfg->layers, sizeof(layer_view), "layer views");
 	m->acts = lw_xcalloc((size_t)cfg->layers, sizeof(layer_acts), "activations");
@@ -173,10 +182,12 @@ lw_status lw_model_create(const lw_model_config *cfg, int max_B, lw_model **out,
 	m->sel_target = malloc(N * sizeof(int32_t));
 	m->params = alloc_floats(m->n_params);
 	m->grads = alloc_floats(m->n_params);
+	m->made = alloc_floats(m->plan.scratch);
+	m->made_grads = alloc_floats(m->plan.scratch);
 	m->act_mem = alloc_floats(carve_acts(m, NULL));
 	m->grad_mem = alloc_floats(carve_grads(m, NULL));
-	if (!m->sel_pos || !m->sel_target || !m->params || !m->grads || !m->act_mem ||
-	    !m->grad_mem) {
+	if (!m->sel_pos || !m->sel_target || !m->params || !m->grads || !m->made ||
+	    !m->made_grads || !m->act_mem || !m->grad_mem) {
 		lw_model_free(m);
 		return lw_err_set(err, LW_ERR_NOMEM,
 				  "out of memory for a model of %zu parameters at batch %d x %d",
@@ -184,8 +195,8 @@ lw_status lw_model_create(const lw_model_config *cfg, int max_B, lw_model **out,
 	}
 	carve_acts(m, m->act_mem);
 	carve_grads(m, m->grad_mem);
-	build_view(&m->p, m->params, m->tensors, cfg->layers);
-	build_view(&m->g, m->grads, m->tensors, cfg->layers);
+	build_view(&m->p, &m->plan, m->params, m->made, cfg->layers);
+	build_view(&m->g, &m->plan, m->grads, m->made_grads, cfg->layers);
 	*out = m;
 	return LW_OK;
 }
@@ -194,7 +205,9 @@ void lw_model_free(lw_model *m)
 {
 	if (!m)
 		return;
-	free(m->tensors);
+	lw_share_plan_free(&m->plan);
+	free(m->made);
+	free(m->made_grads);
 	free(m->p.layers);
 	free(m->g.layers);
 	free(m->acts);
@@ -221,9 +234,15 @@ static float normal(lw_rng *r)
 void lw_model_init(lw_model *m, uint64_t seed)
 {
 	float resid_std = 0.02f / sqrtf(2.0f * (float)m->cfg.layers);
-	for (int i = 0; i < m->n_tensors; i++) {
-		const lw_tensor *t = &m->tensors[i];
+	const lw_share_plan *plan = &m->plan;
+	if (plan->bank_size)
+		lw_bank_init(plan, m->params, m->cfg.layers, seed);
+	for (int i = 0; i < plan->n_physical; i++) {
+		const lw_tensor *t = &plan->physical[i];
 		float *p = m->params + t->offset;
+		if (plan->bank_size && (t->offset == plan->bank_offset ||
+					t->offset == plan->coef_offset))
+			continue;
 		const char *leaf = strrchr(t->name, '.');
 		lw_rng r = lw_rng_from(seed, 0x1217, (uint64_t)i);
 		if (t->cols == 1) {
@@ -244,26 +263,28 @@ void lw_model_init(lw_model *m, uint64_t seed)
 
 const lw_model_config *lw_model_config_of(const lw_model *m) { return &m->cfg; }
 size_t lw_model_num_params(const lw_model *m) { return m->n_params; }
+size_t lw_model_logical_params(const lw_model *m) { return m->plan.n_logical_params; }
 float *lw_model_params(lw_model *m) { return m->params; }
 float *lw_model_grads(lw_model *m) { return m->grads; }
 
 const lw_tensor *lw_model_tensors(const lw_model *m, int *n)
 {
-	*n = m->n_tensors;
-	return m->tensors;
+	*n = m->plan.n_physical;
+	return m->plan.physical;
 }
 
 const lw_tensor *lw_model_tensor(const lw_model *m, const char *name)
 {
-	for (int i = 0; i < m->n_tensors; i++)
-		if (strcmp(m->tensors[i].name, name) == 0)
-			return &m->tensors[i];
+	for (int i = 0; i < m->plan.n_physical; i++)
+		if (strcmp(m->plan.physical[i].name, name) == 0)
+			return &m->plan.physical[i];
 	return NULL;
 }
 
 void lw_model_zero_grad(lw_model *m)
 {
 	memset(m->grads, 0, m->n_params * sizeof(float));
+	memset(m->made_grads, 0, m->plan.scratch * sizeof(float));
 }
 
 int lw_model_selected(const lw_model *m, const int32_t **positions)
@@ -353,6 +374,8 @@ float lw_model_forward(lw_model *m, const lw_batch *b)
 	m->B = B;
 	m->T = T;
 	m->inputs = b->inputs;
+	if (m->plan.bank_size)
+		TIMED(m, FWD(m, LW_PROF_LINEAR), lw_bank_gather(&m->plan, m->params, m->made));
 	TIMED(m, FWD(m, LW_PROF_EMBEDDING),
 	      lw_embedding_forward(m->x0, b->inputs, m->p.wte, m->p.wpe, B, T, C));
 	const float *x = m->x0;
@@ -463,6 +486,9 @@ void lw_model_backward(lw_model *m, float loss_scale)
 	TIMED(m, BWD(m, LW_PROF_EMBEDDING),
 	      lw_embedding_backward(m->g.wte, m->g.wpe, m->dres, m->inputs, m->B, m->T,
 				    c->d_model));
+	if (m->plan.bank_size)
+		TIMED(m, BWD(m, LW_PROF_LINEAR),
+		      lw_bank_scatter(&m->plan, m->params, m->made_grads, m->grads));
 }
 
 /* --------------------------------------------------------------- profiling */
