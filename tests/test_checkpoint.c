@@ -19,8 +19,8 @@
 #include "util/endian.h"
 #include "util/file.h"
 
-#define HEADER 224u
-#define CRC_AT 220u
+#define HEADER 248u
+#define CRC_AT 244u
 
 typedef struct fixture {
 	char *dir;
@@ -258,10 +258,10 @@ static void test_layout(void **state)
 	size_t n;
 	uint8_t *b = saved_file(f->path, &ck, &n);
 	size_t N = ck.n_params;
-	assert_int_equal(n, 228 + 12 * N);
+	assert_int_equal(n, 252 + 12 * N);
 
 	assert_memory_equal(b, "LWCKPT\0\0", 8);
-	assert_int_equal(lw_get_u32(b + 8), 2);
+	assert_int_equal(lw_get_u32(b + 8), 3);
 	assert_int_equal(lw_get_u32(b + 12), HEADER);
 	static const struct { unsigned off; uint32_t want; } u32s[] = {
 		{ 16, 1 }, { 20, 1 }, { 24, 8 }, { 28, 2 }, { 32, 16 }, { 36, 8 }, { 40, 50 },
@@ -335,8 +335,8 @@ static void test_truncated(void **state)
 	 * stride through the payload, and the last bytes. */
 	for (size_t len = 0; len < n; len += len < HEADER + 64 || len >= n - 8 ? 1 : 89)
 		expect_load_fails(cut, b, len, LW_ERR_FORMAT, "truncated");
-	expect_load_fails(cut, b, n - 1, LW_ERR_FORMAT, "truncated: 13187 bytes, expected 13188");
-	expect_load_fails(cut, b, 100, LW_ERR_FORMAT, "truncated: 100 bytes, expected at least 224");
+	expect_load_fails(cut, b, n - 1, LW_ERR_FORMAT, "truncated: 13211 bytes, expected 13212");
+	expect_load_fails(cut, b, 100, LW_ERR_FORMAT, "truncated: 100 bytes, expected at least 248");
 	free(cut);
 	free(b);
 	free_made(&ck);
@@ -392,16 +392,16 @@ static void test_foreign_and_newer(void **state)
 	b[2] = 'C';
 
 	/* A newer version is named, even with an otherwise valid header. */
-	lw_put_u32(b + 8, 3);
+	lw_put_u32(b + 8, 4);
 	fix_header_crc(b);
-	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "version 3 is newer than this lowwatt (2)");
+	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "version 4 is newer than this lowwatt (3)");
 	lw_put_u32(b + 8, 0);
 	fix_header_crc(b);
 	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "version 0 is not valid");
-	lw_put_u32(b + 8, 2);
-	lw_put_u32(b + 12, 152);
+	lw_put_u32(b + 8, 3);
+	lw_put_u32(b + 12, 224);
 	fix_header_crc(b);
-	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "header length 152, expected 224");
+	expect_load_fails(f->path, b, n, LW_ERR_FORMAT, "header length 224, expected 248");
 	free(b);
 	free_made(&ck);
 }
@@ -445,12 +445,12 @@ static void test_inconsistent_header(void **state)
 	lw_put_u32(c + 40, 51);
 	lw_put_u64(c + 140, ck.n_params + 8);
 	fix_header_crc(c);
-	expect_load_fails(f->path, c, n, LW_ERR_FORMAT, "truncated: 13188 bytes, expected 13284");
+	expect_load_fails(f->path, c, n, LW_ERR_FORMAT, "truncated: 13212 bytes, expected 13308");
 
 	memcpy(c, b, n);
 	c[n] = 0;
 	expect_load_fails(f->path, c, n + 1, LW_ERR_FORMAT,
-			  "trailing bytes: 13189 bytes, expected 13188");
+			  "trailing bytes: 13213 bytes, expected 13212");
 
 	/* Energy that cannot be: negative, not finite, an unknown method, a
 	 * negative prediction step. */
@@ -476,6 +476,104 @@ static void test_inconsistent_header(void **state)
 	free_made(&ck);
 }
 
+/* A version 2 file (no sharing: CRC at 220, payload at 224) loads as an
+ * unshared model, its energy and arrays intact. */
+static void test_version_2(void **state)
+{
+	fixture *f = *state;
+	lw_checkpoint ck;
+	size_t n;
+	uint8_t *b = saved_file(f->path, &ck, &n);
+	size_t n2 = n - (HEADER - 224);
+	uint8_t *v2 = malloc(n2);
+	memcpy(v2, b, 220);
+	lw_put_u32(v2 + 8, 2);
+	lw_put_u32(v2 + 12, 224);
+	lw_put_u32(v2 + 220, lw_crc32(0, v2, 220));
+	memcpy(v2 + 224, b + HEADER, n - HEADER);
+	tu_write_file(f->path, v2, n2);
+	lw_checkpoint back;
+	lw_err err = { { 0 } };
+	assert_int_equal(lw_checkpoint_load(f->path, &back, &err), LW_OK);
+	assert_int_equal(back.train.model.share, LW_SHARE_NONE);
+	assert_int_equal(back.train.model.bank, 0);
+	assert_true(back.energy.total_j == ck.energy.total_j);
+	assert_int_equal(back.first_prediction.step, 90);
+	assert_memory_equal(back.params, ck.params, ck.n_params * sizeof(float));
+	lw_checkpoint_free(&back);
+	free(v2);
+	free(b);
+	free_made(&ck);
+}
+
+/* A shared model's checkpoint: the sharing fields at their offsets, only
+ * the physical parameters, back as they were; another scheme here is
+ * refused by name. */
+static void test_sharing(void **state)
+{
+	fixture *f = *state;
+	lw_train_config cfg = small_config();
+	cfg.model.layers = 3;
+	cfg.model.share = LW_SHARE_ATTN;
+	cfg.model.share_groups = 2;
+	cfg.model.share_vectors = 1;
+	lw_checkpoint ck = { .train = cfg, .step = 7 };
+	ck.n_params = lw_model_config_params(&cfg.model);
+	assert_true(ck.n_params < lw_model_config_logical_params(&cfg.model));
+	ck.params = calloc(ck.n_params, sizeof(float));
+	ck.m = calloc(ck.n_params, sizeof(float));
+	ck.v = calloc(ck.n_params, sizeof(float));
+	ck.params[ck.n_params - 1] = 3.5f;
+	save_ok(f->path, &ck);
+	size_t n;
+	uint8_t *b = slurp(f->path, &n);
+	assert_int_equal(n, 252 + 12 * ck.n_params);
+	assert_int_equal(lw_get_u32(b + 220), 2);
+	assert_int_equal(lw_get_u32(b + 224), 2);
+	assert_int_equal(lw_get_u32(b + 228), 1);
+	assert_true(lw_get_u64(b + 232) == 0);
+	assert_int_equal(lw_get_u32(b + 240), 0);
+	free(b);
+	lw_checkpoint back;
+	lw_err err = { { 0 } };
+	assert_int_equal(lw_checkpoint_load(f->path, &back, &err), LW_OK);
+	assert_int_equal(back.train.model.share, LW_SHARE_ATTN);
+	assert_int_equal(back.n_params, ck.n_params);
+	assert_true(back.params[ck.n_params - 1] == 3.5f);
+	assert_int_equal(lw_checkpoint_match(&back.train, &cfg, &err), LW_OK);
+	lw_train_config here = cfg;
+	here.model.share = LW_SHARE_NONE;
+	here.model.share_groups = 0;
+	here.model.share_vectors = 0;
+	assert_int_equal(lw_checkpoint_match(&back.train, &here, &err), LW_ERR_STATE);
+	assert_string_equal(err.msg, "share is attn in the checkpoint, none here");
+	here = cfg;
+	here.model.share_groups = 3;
+	assert_int_equal(lw_checkpoint_match(&back.train, &here, &err), LW_ERR_STATE);
+	assert_string_equal(err.msg, "share_groups is 2 in the checkpoint, 3 here");
+	lw_checkpoint_free(&back);
+	/* A bank. */
+	cfg = small_config();
+	cfg.model.bank = 1234;
+	cfg.model.templates = 3;
+	ck.train = cfg;
+	free_made(&ck);
+	ck.n_params = lw_model_config_params(&cfg.model);
+	ck.params = calloc(ck.n_params, sizeof(float));
+	ck.m = calloc(ck.n_params, sizeof(float));
+	ck.v = calloc(ck.n_params, sizeof(float));
+	save_ok(f->path, &ck);
+	assert_int_equal(lw_checkpoint_load(f->path, &back, &err), LW_OK);
+	assert_int_equal(back.train.model.bank, 1234);
+	assert_int_equal(back.train.model.templates, 3);
+	here = cfg;
+	here.model.bank = 1000;
+	assert_int_equal(lw_checkpoint_match(&back.train, &here, &err), LW_ERR_STATE);
+	assert_string_equal(err.msg, "bank is 1234 in the checkpoint, 1000 here");
+	lw_checkpoint_free(&back);
+	free_made(&ck);
+}
+
 /* A version 1 file (no energy block: CRC at 148, payload at 152) loads as
  * a run that was not metered, its arrays intact. */
 static void test_version_1(void **state)
@@ -484,7 +582,7 @@ static void test_version_1(void **state)
 	lw_checkpoint ck;
 	size_t n;
 	uint8_t *b = saved_file(f->path, &ck, &n);
-	size_t n1 = n - 72;
+	size_t n1 = n - (HEADER - 152);
 	uint8_t *v1 = malloc(n1);
 	memcpy(v1, b, 148);
 	lw_put_u32(v1 + 8, 1);
@@ -674,6 +772,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_and_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inconsistent_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sharing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test_setup_teardown(test_save_errors, setup, teardown),

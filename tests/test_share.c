@@ -12,7 +12,11 @@
 #include "testutil.h"
 #include "model_check.h"
 
+#include <sys/stat.h>
+
+#include "lowwatt/checkpoint.h"
 #include "lowwatt/model.h"
+#include "lowwatt/trainer.h"
 #include "model/share.h"
 
 #define V 23
@@ -182,6 +186,94 @@ static void test_bank_windows(void **state)
 	check_windows(37, tiny);
 }
 
+/* ------------------------------------------------------------ training */
+
+#define TV 29   /* the training fixture's vocabulary: 24 ids, 5 specials */
+
+typedef struct losses {
+	float loss[64];
+	long n, stop_after;
+} losses;
+
+static int record(const lw_train_event *ev, void *ctx)
+{
+	losses *r = ctx;
+	if (ev->kind == LW_TRAIN_STEP && r->n < 64)
+		r->loss[r->n++] = ev->loss;
+	return r->stop_after && ev->kind == LW_TRAIN_STEP && ev->step >= r->stop_after;
+}
+
+static void train_into(const lw_train_config *c, const lw_train_data *d, const char *dir,
+		       int resume, losses *rec)
+{
+	lw_train_options o = { .resume = resume, .obs = record, .ctx = rec };
+	lw_train_result res;
+	lw_err err = {0};
+	if (lw_train(c, d, dir, &o, &res, &err) != LW_OK)
+		fail_msg("%s", err.msg);
+}
+
+/* A shared model trains, stops, and resumes from its checkpoint of
+ * physical parameters exactly as the uninterrupted run goes on. */
+static void resume_exact(const lw_model_config *model, const char *what)
+{
+	tu_shards sh;
+	tu_shards_open(&sh, TV, 0xabcd);
+	lw_train_data data = { &sh.train, &sh.val, 0xabcd, 24, 28 };
+	lw_train_config c;
+	lw_train_config_default(&c);
+	c.model = *model;
+	c.batch = 4;
+	c.steps = 12;
+	c.warmup = 2;
+	c.eval_batches = 2;
+	c.log_every = 1;
+	c.threads = 1;
+	char *whole = tu_path(sh.dir, "whole"), *part = tu_path(sh.dir, "part");
+	assert_int_equal(mkdir(whole, 0777), 0);
+	assert_int_equal(mkdir(part, 0777), 0);
+	losses a = {0}, b = { .stop_after = 5 }, rest = {0};
+	train_into(&c, &data, whole, 0, &a);
+	train_into(&c, &data, part, 0, &b);
+	train_into(&c, &data, part, 1, &rest);
+	assert_int_equal(b.n + rest.n, a.n);
+	assert_memory_equal(rest.loss, a.loss + b.n, (size_t)rest.n * sizeof(float));
+	assert_true(a.loss[a.n - 1] < a.loss[0]);
+	char *ca = tu_path(whole, "checkpoint.lwck"), *cb = tu_path(part, "checkpoint.lwck");
+	lw_checkpoint x = {0}, y = {0};
+	lw_err err = {0};
+	assert_int_equal(lw_checkpoint_load(ca, &x, &err), LW_OK);
+	assert_int_equal(lw_checkpoint_load(cb, &y, &err), LW_OK);
+	assert_int_equal(x.n_params, lw_model_config_params(model));
+	assert_true(x.n_params < lw_model_config_logical_params(model));
+	assert_memory_equal(x.params, y.params, x.n_params * sizeof(float));
+	print_message("# %s: loss %.3f -> %.3f, resumed exactly\n", what, a.loss[0],
+		      a.loss[a.n - 1]);
+	lw_checkpoint_free(&x);
+	lw_checkpoint_free(&y);
+	free(ca);
+	free(cb);
+	free(whole);
+	free(part);
+	tu_shards_close(&sh);
+}
+
+static void test_resume_exact(void **state)
+{
+	(void)state;
+	lw_model_config c = { .arch = LW_ARCH_MLM, .layers = 3, .d_model = 16, .heads = 2,
+			      .d_ff = 32, .seq = 16, .vocab = TV };
+	c.share = LW_SHARE_ALL;
+	c.share_vectors = 1;
+	resume_exact(&c, "share all, vectors too");
+	c.share = LW_SHARE_NONE;
+	c.share_vectors = 0;
+	c.bank = 900;
+	c.templates = 2;
+	c.arch = LW_ARCH_CLM;
+	resume_exact(&c, "bank of 900, clm");
+}
+
 static void expect_refused(lw_model_config c, const char *want)
 {
 	lw_err err = {0};
@@ -232,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_gradients_bank),
 		cmocka_unit_test(test_bank_windows),
 		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_resume_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

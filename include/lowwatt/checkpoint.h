@@ -39,6 +39,10 @@ lw_status lw_checkpoint_load(const char *path, lw_checkpoint *ck, lw_err *err);
 
 void lw_checkpoint_free(lw_checkpoint *ck);
 
+/* The size in bytes of the checkpoint of a model of n_params (physical)
+ * parameters. */
+uint64_t lw_checkpoint_bytes(size_t n_params);
+
 /* Compare the stored fields of a and b (model and training settings); on a
  * difference, one line naming the first differing field with both values,
  * e.g. "d_model is 256 in the checkpoint, 512 here". */

@@ -63,7 +63,8 @@ typedef struct lw_train_event {
 	double tokens_per_s;    /* STEP: over the steps after the first two */
 	double elapsed_s, eta_s;
 	double val_loss, val_accuracy;  /* EVAL */
-	size_t params;          /* STARTED */
+	size_t params;          /* STARTED: physical (trained and saved) */
+	size_t logical_params;  /* STARTED: what the layers use (model.h) */
 	int resumed;            /* STARTED: continued from a checkpoint */
 	lw_run_energy energy;   /* the run's so far (every kind) */
 	double eval_j;          /* EVAL: this evaluation's energy */
@@ -91,7 +92,8 @@ typedef struct lw_eval_result {
 typedef struct lw_train_result {
 	long steps;             /* completed */
 	uint64_t tokens;
-	size_t params;
+	size_t params;          /* physical */
+	size_t logical_params;
 	float train_loss;       /* mean over the last logged window; NaN when
 				   this invocation made no step */
 	lw_eval_result val;

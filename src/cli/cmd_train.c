@@ -296,7 +296,7 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, char *c
 {
 	lw_err err = {0};
 	cfg->model.vocab = lw_bpe_vocab_size(rd->bpe);
-	if (train_settings_check(cfg, opt, &err)) {
+	if (train_settings_bank(cfg, opt, &err) || train_settings_check(cfg, opt, &err)) {
 		fprintf(stderr, "lowwatt %s: %s\n", CMD, err.msg);
 		return CLI_USAGE;
 	}

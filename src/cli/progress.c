@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/train_energy.h"
 
@@ -67,6 +68,19 @@ static void step_line(progress *p, const lw_train_event *ev)
 	fflush(p->out);
 }
 
+/* "training at step 0 of 1800 (3,358,848 parameters; checkpoint 40.3 MB)",
+ * with sharing "(1,150,656 parameters for 3,358,848 logical; ...)". */
+static void started_line(progress *p, const lw_train_event *ev)
+{
+	char phys[32], logical[32];
+	fprintf(p->out, "%s at step %ld of %ld (%s parameters", ev->resumed ? "resuming" : "training",
+		ev->step, ev->steps, cli_count(phys, sizeof phys, ev->params));
+	if (ev->logical_params != ev->params)
+		fprintf(p->out, " for %s logical", cli_count(logical, sizeof logical,
+							    ev->logical_params));
+	fprintf(p->out, "; checkpoint %.1f MB)\n", (double)lw_checkpoint_bytes(ev->params) / 1e6);
+}
+
 static void eval_line(progress *p, const lw_train_event *ev)
 {
 	char label[64];
@@ -97,8 +111,7 @@ int progress_event(const lw_train_event *ev, void *ctx)
 	progress *p = ctx;
 	switch (ev->kind) {
 	case LW_TRAIN_STARTED:
-		fprintf(p->out, "%s at step %ld of %ld (%zu parameters)\n",
-			ev->resumed ? "resuming" : "training", ev->step, ev->steps, ev->params);
+		started_line(p, ev);
 		break;
 	case LW_TRAIN_STEP:
 		step_line(p, ev);

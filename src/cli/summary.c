@@ -49,7 +49,15 @@ json_t *summary_build(const lw_train_config *cfg, const lw_train_result *r,
 	json_object_set_new(o, "seq", json_integer(m->seq));
 	json_object_set_new(o, "batch", json_integer(cfg->batch));
 	json_object_set_new(o, "accum", json_integer(cfg->accum));
+	json_object_set_new(o, "share", json_string(lw_share_name(m->share)));
+	json_object_set_new(o, "share_groups", json_integer(m->share_groups));
+	json_object_set_new(o, "share_vectors", json_boolean(m->share_vectors));
+	json_object_set_new(o, "bank", json_integer(m->bank));
+	json_object_set_new(o, "templates", json_integer(m->templates));
 	json_object_set_new(o, "params", json_integer((json_int_t)r->params));
+	json_object_set_new(o, "logical_params", json_integer((json_int_t)r->logical_params));
+	json_object_set_new(o, "checkpoint_bytes",
+			    json_integer((json_int_t)lw_checkpoint_bytes(r->params)));
 	json_object_set_new(o, "steps", json_integer(r->steps));
 	json_object_set_new(o, "planned_steps", json_integer(cfg->steps));
 	json_object_set_new(o, "tokens", json_integer((json_int_t)r->tokens));

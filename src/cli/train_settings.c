@@ -6,6 +6,7 @@
  */
 #include "cli/train_settings.h"
 
+#include <errno.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -27,6 +28,7 @@
 
 typedef enum kind {
 	K_ARCH,   /* lw_arch, "mlm" or "clm" */
+	K_SHARE,  /* lw_share, "none", "all", "attn" or "ffn" */
 	K_INT,    /* int */
 	K_LONG,   /* long */
 	K_SEED,   /* uint64_t */
@@ -70,6 +72,16 @@ static const setting SETTINGS[] = {
 	{"d-ff", K_INT, BOTH, CFG(model.d_ff), INT(1, 65536), .help = "MLP hidden width"},
 	{"seq", K_INT, BOTH, CFG(model.seq), INT(1, 16384), .help = "positions per row"},
 	{"vocab", K_INT, FILE_ONLY, CFG(model.vocab), INT(1, 1 << 24)},
+	{"share", K_SHARE, BOTH, CFG(model.share),
+	 .help = "cross-layer sharing: none, all (ALBERT), attn or ffn"},
+	{"share-groups", K_INT, BOTH, CFG(model.share_groups), INT(0, 1024),
+	 .help = "layers in this many consecutive groups, sharing within each (0: one)"},
+	{"share-vectors", K_BOOL, BOTH, CFG(model.share_vectors),
+	 .help = "share the shared sublayers' biases and LayerNorms too"},
+	{"param-budget", K_STR, BOTH, OPT(param_budget), .nullable = 1,
+	 .help = "a parameter bank of N floats, or P% of the unshared model's parameters"},
+	{"templates", K_INT, BOTH, CFG(model.templates), INT(0, 64),
+	 .help = "templates per weight matrix from the bank (0: 4)"},
 	{"batch", K_INT, BOTH, CFG(batch), INT(1, 65536), .help = "rows per micro-batch"},
 	{"accum", K_INT, BOTH, CFG(accum), INT(1, 65536),
 	 .help = "micro-batches per optimizer step"},
@@ -157,7 +169,7 @@ static const setting *find_key(const char *key)
 typedef struct value {
 	long i;         /* K_INT, K_LONG, K_SEED, K_BOOL */
 	double f;       /* K_FLOAT */
-	const char *s;  /* K_ARCH, K_STR (NULL: null) */
+	const char *s;  /* K_ARCH, K_SHARE, K_STR (NULL: null) */
 } value;
 
 /* "must be > 0", "must be between 0 and 1", "must be >= 0 and < 1". */
@@ -217,6 +229,11 @@ static lw_status store(const setting *s, value v, lw_train_config *cfg, train_op
 			st = lw_err_set(err, LW_ERR_ARG, "%s expects mlm or clm, got '%s'", what,
 					v.s);
 		break;
+	case K_SHARE:
+		if (lw_share_parse(v.s, p) != 0)
+			st = lw_err_set(err, LW_ERR_ARG, "%s expects none, all, attn or ffn, got "
+					"'%s'", what, v.s);
+		break;
 	case K_INT: *(int *)p = (int)v.i; break;
 	case K_LONG: *(long *)p = v.i; break;
 	case K_SEED: *(uint64_t *)p = (uint64_t)v.i; break;
@@ -260,13 +277,18 @@ void train_options_free(train_options *opt)
 	free(opt->intensity);
 	free(opt->pue);
 	free(opt->rapl);
+	free(opt->param_budget);
 	*opt = (train_options){0};
 }
 
 lw_status train_settings_check(const lw_train_config *cfg, const train_options *opt,
 			       lw_err *err)
 {
-	lw_status st = lw_model_config_check(&cfg->model, err);
+	/* A budget not yet resolved (train_settings_bank) stands for a bank. */
+	lw_model_config model = cfg->model;
+	if (opt->param_budget && model.bank == 0)
+		model.bank = 1;
+	lw_status st = lw_model_config_check(&model, err);
 	if (st)
 		return st;
 	const char *name = opt->name;
@@ -282,6 +304,33 @@ lw_status train_settings_check(const lw_train_config *cfg, const train_options *
 	if (cfg->seed > LONG_MAX)  /* what a flag or a file can hold */
 		return lw_err_set(err, LW_ERR_ARG, "seed %llu is above %ld",
 				  (unsigned long long)cfg->seed, LONG_MAX);
+	return LW_OK;
+}
+
+lw_status train_settings_bank(lw_train_config *cfg, const train_options *opt, lw_err *err)
+{
+	cfg->model.bank = 0;
+	const char *text = opt->param_budget;
+	if (!text)
+		return LW_OK;
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	int percent = *end == '%';
+	if (percent)
+		end++;
+	if (end == text || *end || errno || !isfinite(v) || v <= 0 || (percent && v > 100) ||
+	    (!percent && (v != floor(v) || v > (double)(1L << 31))))
+		return lw_err_set(err, LW_ERR_ARG, "param_budget '%s': give a count of floats "
+				  "(1..2147483648) or a percentage (0%%..100%%] of the unshared "
+				  "model's parameters", text);
+	lw_model_config plain = cfg->model;
+	plain.share = LW_SHARE_NONE;
+	plain.share_groups = plain.share_vectors = 0;
+	plain.bank = 0;
+	plain.templates = 0;
+	double n = percent ? v / 100.0 * (double)lw_model_config_logical_params(&plain) : v;
+	cfg->model.bank = n < 1 ? 1 : (long)llround(n);
 	return LW_OK;
 }
 
@@ -307,6 +356,7 @@ static json_t *to_json(const setting *s, const lw_train_config *cfg, const train
 	const void *p = field(s, (lw_train_config *)cfg, (train_options *)opt);
 	switch (s->kind) {
 	case K_ARCH: return json_string(lw_arch_name(*(const lw_arch *)p));
+	case K_SHARE: return json_string(lw_share_name(*(const lw_share *)p));
 	case K_INT: return json_integer(*(const int *)p);
 	case K_LONG: return json_integer(*(const long *)p);
 	case K_SEED: return json_integer((json_int_t)*(const uint64_t *)p);
@@ -384,6 +434,7 @@ static lw_status from_json(const setting *s, json_t *j, value *v, const char *wh
 		v->i = json_is_true(j);
 		return LW_OK;
 	case K_ARCH:
+	case K_SHARE:
 	case K_STR:
 		if (json_is_null(j) && s->nullable)
 			return LW_OK;

@@ -15,7 +15,8 @@
  *                    warmup weight_decay clip seed threads eval_every
  *                    eval_batches save_every log_every data tokenizer out
  *                    name blas_core region intensity pue budget_kwh
- *                    budget_co2e_g rapl
+ *                    budget_co2e_g rapl share share_groups share_vectors
+ *                    param_budget templates
  *   files only       vocab (a run's tokenizer decides it; the file records
  *                    it), min_lr_ratio mask_prob decay_embeddings beta1
  *                    beta2 eps
@@ -45,6 +46,8 @@ typedef struct train_options {
 	char *intensity;
 	char *pue;
 	char *rapl;       /* "packages" or "psys" (meter.h) */
+	char *param_budget;  /* "N" floats or "P%" of the unshared model; NULL:
+				no parameter bank (train_settings_bank) */
 	float budget_kwh; /* facility energy the run must stay within; 0: none */
 	float budget_co2e_g;  /* CO2e it must stay within; 0: none */
 	int resume;       /* --resume: continue OUT/NAME from its checkpoint */
@@ -73,6 +76,11 @@ int train_settings_parse(const char *cmd, int argc, char **argv, lw_train_config
  * empty path, a seed that a file can hold (<= LONG_MAX). */
 lw_status train_settings_check(const lw_train_config *cfg, const train_options *opt,
 			       lw_err *err);
+
+/* Set cfg->model.bank from opt->param_budget (cfg->model.vocab must be
+ * set: a percentage is of the unshared model's parameters). A bad budget
+ * ("0", "x", "120%") is an error naming it. */
+lw_status train_settings_bank(lw_train_config *cfg, const train_options *opt, lw_err *err);
 
 /* Write every setting (files-only ones and vocab included; not resume, json
  * or config) to path as JSON, atomically. Floats are written in the

@@ -3,14 +3,14 @@
  * checkpoint.h): the settings that decide a run's numbers, its position
  * (step, data, tokens), and the parameters with AdamW's two moments.
  *
- * File format, version 2. All integers little-endian; i32/i64 are two's
+ * File format, version 3. All integers little-endian; i32/i64 are two's
  * complement; f32 and f64 are the IEEE-754 bit patterns stored as a u32 and
- * a u64. The header is exactly 224 bytes:
+ * a u64. The header is exactly 248 bytes:
  *
  *   offset size  field
  *     0     8    magic, the bytes "LWCKPT\0\0"
- *     8     4    u32 version = 2
- *    12     4    u32 header length = 224 (the payload starts there)
+ *     8     4    u32 version = 3
+ *    12     4    u32 header length = 248 (the payload starts there)
  *                --- lw_train_config: the stored fields (train.h) ---
  *    16     4    i32 model.arch: 0 mlm, 1 clm
  *    20     4    i32 model.layers L
@@ -38,7 +38,8 @@
  *   120     8    u64 next_batch: index of the next micro-batch
  *   128     8    u64 tokens: training tokens consumed
  *   136     4    u32 tokenizer checksum (lw_bpe_checksum)
- *   140     8    u64 n_params N = lw_model_config_params(model)
+ *   140     8    u64 n_params N = lw_model_config_params(model): the
+ *                    physical parameters (model.h: what sharing leaves)
  *                --- the run's energy up to this step (run_energy.h) ---
  *   148     8    f64 seconds, every invocation
  *   156    24    f64 joules at the meter: cpu, dram, gpu
@@ -49,17 +50,25 @@
  *   200     8    f64 its energy, joules
  *   208     8    f64 its CO2e, grams
  *   216     4    u32 reserved, 0
- *   220     4    u32 CRC-32 (lw_crc32, zlib's) of header bytes 0..219
+ *                --- lw_train_config: the model's sharing (model.h) ---
+ *   220     4    i32 model.share: 0 none, 1 all, 2 attn, 3 ffn
+ *   224     4    i32 model.share_groups
+ *   228     4    i32 model.share_vectors
+ *   232     8    i64 model.bank: floats of the parameter bank, 0: none
+ *   240     4    i32 model.templates
+ *   244     4    u32 CRC-32 (lw_crc32, zlib's) of header bytes 0..243
  *                --- payload ---
- *   224    4N    params, N f32, in the order of the model's tensor table
- *   224+4N 4N    m, AdamW's first moments, same layout
- *   224+8N 4N    v, AdamW's second moments, same layout
- *   224+12N 4    u32 CRC-32 of the 12N payload bytes
+ *   248    4N    params, N f32, in the order of the model's physical
+ *                tensor table (lw_model_tensors)
+ *   248+4N 4N    m, AdamW's first moments, same layout
+ *   248+8N 4N    v, AdamW's second moments, same layout
+ *   248+12N 4    u32 CRC-32 of the 12N payload bytes
  *
- * Version 1 files (no energy: the header ends with its CRC at 148, the
- * payload starts at 152) still load, as a run that was not metered.
+ * Older versions still load: version 2 (no sharing: the header's CRC is at
+ * 220, the payload at 224) as an unshared model, version 1 (no energy
+ * either: CRC at 148, payload at 152) also as a run that was not metered.
  *
- * The file is exactly 228 + 12N bytes. A reader checks, in this order:
+ * The file is exactly 252 + 12N bytes. A reader checks, in this order:
  * magic, version (a newer one is refused by name), header length, header
  * CRC, the model configuration (lw_model_config_check), N against the
  * configuration, the energy (finite, not negative, known methods), the
@@ -83,9 +92,8 @@
 #include "util/file.h"
 
 #define MAGIC "LWCKPT\0\0"
-#define VERSION 2u
-#define HEADER_SIZE 224u   /* version 2; the largest */
-#define HEADER_SIZE_V1 152u
+#define VERSION 3u
+#define HEADER_SIZE 248u   /* version 3; the largest */
 /* Floats per chunk of payload I/O (16 KiB). */
 #define CHUNK 4096
 
@@ -107,8 +115,7 @@ enum {
 	OFF_PREDICTION_STEP = 192,
 	OFF_PREDICTION_J = 200,
 	OFF_PREDICTION_CO2E = 208,
-	OFF_HEADER_CRC = 220,
-	OFF_HEADER_CRC_V1 = 148,
+	OFF_HEADER_CRC = 244,
 };
 
 /* ------------------------------------------------------ stored fields */
@@ -116,6 +123,7 @@ enum {
 /* How a field of lw_train_config is held in memory and in the file. */
 enum kind {
 	K_ARCH,  /* lw_arch as i32 */
+	K_SHARE, /* lw_share as i32 */
 	K_INT,   /* int as i32 */
 	K_LONG,  /* long as i64 */
 	K_FLOAT, /* float as f32 */
@@ -129,28 +137,34 @@ static const struct field {
 	enum kind kind;
 	size_t at;      /* offsetof in lw_train_config */
 	unsigned off;   /* byte offset in the header */
+	unsigned since; /* the version that added it (older files: zero) */
 } fields[] = {
-	{ "arch", K_ARCH, offsetof(lw_train_config, model.arch), 16 },
-	{ "layers", K_INT, offsetof(lw_train_config, model.layers), 20 },
-	{ "d_model", K_INT, offsetof(lw_train_config, model.d_model), 24 },
-	{ "heads", K_INT, offsetof(lw_train_config, model.heads), 28 },
-	{ "d_ff", K_INT, offsetof(lw_train_config, model.d_ff), 32 },
-	{ "seq", K_INT, offsetof(lw_train_config, model.seq), 36 },
-	{ "vocab", K_INT, offsetof(lw_train_config, model.vocab), 40 },
-	{ "batch", K_INT, offsetof(lw_train_config, batch), 44 },
-	{ "accum", K_INT, offsetof(lw_train_config, accum), 48 },
-	{ "steps", K_LONG, offsetof(lw_train_config, steps), 52 },
-	{ "warmup", K_LONG, offsetof(lw_train_config, warmup), 60 },
-	{ "lr", K_FLOAT, offsetof(lw_train_config, lr), 68 },
-	{ "min_lr_ratio", K_FLOAT, offsetof(lw_train_config, min_lr_ratio), 72 },
-	{ "weight_decay", K_FLOAT, offsetof(lw_train_config, weight_decay), 76 },
-	{ "clip", K_FLOAT, offsetof(lw_train_config, clip), 80 },
-	{ "mask_prob", K_FLOAT, offsetof(lw_train_config, mask_prob), 84 },
-	{ "decay_embeddings", K_INT, offsetof(lw_train_config, decay_embeddings), 88 },
-	{ "beta1", K_FLOAT, offsetof(lw_train_config, adamw.beta1), 92 },
-	{ "beta2", K_FLOAT, offsetof(lw_train_config, adamw.beta2), 96 },
-	{ "eps", K_FLOAT, offsetof(lw_train_config, adamw.eps), 100 },
-	{ "seed", K_U64, offsetof(lw_train_config, seed), 104 },
+	{ "arch", K_ARCH, offsetof(lw_train_config, model.arch), 16, 1 },
+	{ "layers", K_INT, offsetof(lw_train_config, model.layers), 20, 1 },
+	{ "d_model", K_INT, offsetof(lw_train_config, model.d_model), 24, 1 },
+	{ "heads", K_INT, offsetof(lw_train_config, model.heads), 28, 1 },
+	{ "d_ff", K_INT, offsetof(lw_train_config, model.d_ff), 32, 1 },
+	{ "seq", K_INT, offsetof(lw_train_config, model.seq), 36, 1 },
+	{ "vocab", K_INT, offsetof(lw_train_config, model.vocab), 40, 1 },
+	{ "batch", K_INT, offsetof(lw_train_config, batch), 44, 1 },
+	{ "accum", K_INT, offsetof(lw_train_config, accum), 48, 1 },
+	{ "steps", K_LONG, offsetof(lw_train_config, steps), 52, 1 },
+	{ "warmup", K_LONG, offsetof(lw_train_config, warmup), 60, 1 },
+	{ "lr", K_FLOAT, offsetof(lw_train_config, lr), 68, 1 },
+	{ "min_lr_ratio", K_FLOAT, offsetof(lw_train_config, min_lr_ratio), 72, 1 },
+	{ "weight_decay", K_FLOAT, offsetof(lw_train_config, weight_decay), 76, 1 },
+	{ "clip", K_FLOAT, offsetof(lw_train_config, clip), 80, 1 },
+	{ "mask_prob", K_FLOAT, offsetof(lw_train_config, mask_prob), 84, 1 },
+	{ "decay_embeddings", K_INT, offsetof(lw_train_config, decay_embeddings), 88, 1 },
+	{ "beta1", K_FLOAT, offsetof(lw_train_config, adamw.beta1), 92, 1 },
+	{ "beta2", K_FLOAT, offsetof(lw_train_config, adamw.beta2), 96, 1 },
+	{ "eps", K_FLOAT, offsetof(lw_train_config, adamw.eps), 100, 1 },
+	{ "seed", K_U64, offsetof(lw_train_config, seed), 104, 1 },
+	{ "share", K_SHARE, offsetof(lw_train_config, model.share), 220, 3 },
+	{ "share_groups", K_INT, offsetof(lw_train_config, model.share_groups), 224, 3 },
+	{ "share_vectors", K_INT, offsetof(lw_train_config, model.share_vectors), 228, 3 },
+	{ "bank", K_LONG, offsetof(lw_train_config, model.bank), 232, 3 },
+	{ "templates", K_INT, offsetof(lw_train_config, model.templates), 240, 3 },
 };
 enum { N_FIELDS = sizeof fields / sizeof fields[0] };
 
@@ -186,6 +200,7 @@ static void put_field(uint8_t *h, const struct field *f, const lw_train_config *
 	const char *p = (const char *)cfg + f->at;
 	switch (f->kind) {
 	case K_ARCH: lw_put_u32(h + f->off, (uint32_t)*(const lw_arch *)p); break;
+	case K_SHARE: lw_put_u32(h + f->off, (uint32_t)*(const lw_share *)p); break;
 	case K_INT: lw_put_u32(h + f->off, (uint32_t)*(const int *)p); break;
 	case K_LONG: lw_put_u64(h + f->off, (uint64_t)(int64_t)*(const long *)p); break;
 	case K_FLOAT: lw_put_u32(h + f->off, float_bits(*(const float *)p)); break;
@@ -193,13 +208,18 @@ static void put_field(uint8_t *h, const struct field *f, const lw_train_config *
 	}
 }
 
-/* Read field f from the header h into cfg; 0 if the value does not fit the
- * field's type on this host (a long of 32 bits). */
-static int get_field(const uint8_t *h, const struct field *f, lw_train_config *cfg)
+/* Read field f from the header h of a version into cfg (zero if the version
+ * is older than the field); 0 if the value does not fit the field's type on
+ * this host (a long of 32 bits). */
+static int get_field(const uint8_t *h, uint32_t version, const struct field *f,
+		     lw_train_config *cfg)
 {
 	char *p = (char *)cfg + f->at;
+	if (version < f->since)
+		return 1;  /* cfg was zeroed: none */
 	switch (f->kind) {
 	case K_ARCH: *(lw_arch *)p = (lw_arch)as_i32(lw_get_u32(h + f->off)); break;
+	case K_SHARE: *(lw_share *)p = (lw_share)as_i32(lw_get_u32(h + f->off)); break;
 	case K_INT: *(int *)p = as_i32(lw_get_u32(h + f->off)); break;
 	case K_LONG: {
 		int64_t v = as_i64(lw_get_u64(h + f->off));
@@ -238,6 +258,7 @@ static void format_field(char *buf, size_t n, const struct field *f, const lw_tr
 			snprintf(buf, n, "%d", (int)a);
 		break;
 	}
+	case K_SHARE: snprintf(buf, n, "%s", lw_share_name(*(const lw_share *)p)); break;
 	case K_INT: snprintf(buf, n, "%d", *(const int *)p); break;
 	case K_LONG: snprintf(buf, n, "%ld", *(const long *)p); break;
 	case K_FLOAT: format_float(buf, n, *(const float *)p); break;
@@ -250,7 +271,8 @@ static void format_field(char *buf, size_t n, const struct field *f, const lw_tr
 static int field_equal(const struct field *f, const lw_train_config *a, const lw_train_config *b)
 {
 	static const size_t width[] = {
-		[K_ARCH] = sizeof(lw_arch), [K_INT] = sizeof(int), [K_LONG] = sizeof(long),
+		[K_ARCH] = sizeof(lw_arch), [K_SHARE] = sizeof(lw_share), [K_INT] = sizeof(int),
+		[K_LONG] = sizeof(long),
 		[K_FLOAT] = sizeof(float), [K_U64] = sizeof(uint64_t),
 	};
 	return memcmp((const char *)a + f->at, (const char *)b + f->at, width[f->kind]) == 0;
@@ -357,10 +379,10 @@ static lw_status truncated(const char *path, uint64_t size, uint64_t want, const
 			  (unsigned long long)size, least, (unsigned long long)want);
 }
 
-/* The header length and CRC offset of a version. */
+/* The header length of a version (its CRC takes the last 4 bytes). */
 static uint32_t header_size(uint32_t version)
 {
-	return version == 1 ? HEADER_SIZE_V1 : HEADER_SIZE;
+	return version == 1 ? 152u : version == 2 ? 224u : HEADER_SIZE;
 }
 
 /* The checks on the first k bytes of the file (k = min(size, 224)) that
@@ -372,7 +394,7 @@ static lw_status check_header(const uint8_t *h, size_t k, const char *path, lw_e
 		return lw_err_set(err, LW_ERR_FORMAT, "%s: not a lowwatt checkpoint (bad magic)",
 				  path);
 	if (k < OFF_HEADER_LEN + 4)
-		return truncated(path, k, HEADER_SIZE_V1, "at least ", err);
+		return truncated(path, k, header_size(1), "at least ", err);
 	uint32_t version = lw_get_u32(h + OFF_VERSION);
 	if (version > VERSION)
 		return lw_err_set(err, LW_ERR_FORMAT,
@@ -400,8 +422,9 @@ static lw_status check_header(const uint8_t *h, size_t k, const char *path, lw_e
 static lw_status decode_header(const uint8_t *h, const char *path, lw_checkpoint *ck,
 			       lw_err *err)
 {
+	uint32_t version = lw_get_u32(h + OFF_VERSION);
 	for (int i = 0; i < N_FIELDS; i++)
-		if (!get_field(h, &fields[i], &ck->train))
+		if (!get_field(h, version, &fields[i], &ck->train))
 			return lw_err_set(err, LW_ERR_FORMAT,
 					  "%s: %s does not fit a long on this machine", path,
 					  fields[i].name);
@@ -421,7 +444,7 @@ static lw_status decode_header(const uint8_t *h, const char *path, lw_checkpoint
 				  "configuration)",
 				  path, (unsigned long long)n, want);
 	ck->n_params = want;
-	return decode_energy(h, lw_get_u32(h + OFF_VERSION), path, ck, err);
+	return decode_energy(h, version, path, ck, err);
 }
 
 /* ------------------------------------------------------------ payload */
@@ -587,6 +610,11 @@ lw_status lw_checkpoint_load(const char *path, lw_checkpoint *ck, lw_err *err)
 	if (st != LW_OK)
 		lw_checkpoint_free(ck);
 	return st;
+}
+
+uint64_t lw_checkpoint_bytes(size_t n_params)
+{
+	return HEADER_SIZE + 12 * (uint64_t)n_params + 4;
 }
 
 void lw_checkpoint_free(lw_checkpoint *ck)

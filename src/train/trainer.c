@@ -452,7 +452,8 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 		goto done;
 	lw_train_event start = {
 		.kind = LW_TRAIN_STARTED, .step = r.step, .steps = cfg->steps, .tokens = r.tokens,
-		.params = lw_model_num_params(r.model), .resumed = r.opt->resume,
+		.params = lw_model_num_params(r.model),
+		.logical_params = lw_model_logical_params(r.model), .resumed = r.opt->resume,
 		.energy = r.ledger.now, .budget_step = -1,
 	};
 	stopped = notify(&r, &start);
@@ -461,6 +462,7 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 	res->steps = r.step;
 	res->tokens = r.tokens;
 	res->params = lw_model_num_params(r.model);
+	res->logical_params = lw_model_logical_params(r.model);
 	res->train_loss = r.last_window_loss;
 	res->threads = threads;
 	res->stopped_by = r.stop;
