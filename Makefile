@@ -8,7 +8,8 @@
 #   make test       set up, build, run every test (also under ASan+UBSan and
 #                   the fuzzers for FUZZ_SECONDS each); ends with prove's summary
 #   make fuzz       build the libFuzzer harnesses (clang) into build/fuzz/
-#   make bench      run the benchmarks (bench/)
+#   make bench      run the benchmarks (bench/): tokenizer, training against
+#                   PyTorch, the meter's cost, what weight sharing buys
 #
 # Every source file under src/ is picked up by wildcard: src/cli/ makes the
 # command, everything else the library. tests/test_*.c are cmocka programs,
@@ -196,6 +197,8 @@ bench: setup
 	@bash bench/train/run.sh
 	@echo
 	@bash bench/meter/run.sh
+	@echo
+	@bash bench/sharing/run.sh
 
 clean:
 	rm -rf $(B)
