@@ -79,6 +79,15 @@ expect_error "a shared checkpoint resumed unshared" 1 "share is all in the check
 expect_error "a bank resumed with another budget" 1 "bank is [0-9]+ in the checkpoint, [0-9]+ here" - -- \
 	lw train --out "$runs" --name bank --resume --param-budget 20%
 
+# A shared checkpoint damaged: refused in one line, by name.
+head -c 1000 "$runs/bank/checkpoint.lwck" >"$tmp/cut.lwck"
+expect_error "eval of a truncated bank checkpoint" 1 "cut.lwck: truncated" - -- \
+	lw eval --checkpoint "$tmp/cut.lwck" "${on_data[@]}"
+cp "$runs/all/checkpoint.lwck" "$tmp/flip.lwck"
+printf '\x03' | dd of="$tmp/flip.lwck" bs=1 seek=220 conv=notrunc 2>/dev/null
+expect_error "a shared checkpoint with its scheme byte changed" 1 "flip.lwck: corrupted: header checksum" - -- \
+	lw eval --checkpoint "$tmp/flip.lwck" "${on_data[@]}"
+
 for bad in "--share most" "--share all --share-groups 4" "--share-groups 2" "--share-vectors" \
 	"--param-budget 0" "--param-budget x" "--param-budget 150%" "--param-budget 1.5" \
 	"--param-budget 10% --share all" "--templates 3" "--param-budget 10% --templates 65"; do
