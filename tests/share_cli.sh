@@ -13,13 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/tiny_corpus.sh"
 
-if tiny_corpus "$tmp"; then
-	ok "a tiny corpus: tokenizer and shards"
-else
-	not_ok "a tiny corpus: tokenizer and shards"
-	tap_finish
-	exit 1
-fi
+tiny_corpus_or_stop "$tmp"
 runs=$tmp/runs
 tiny=(--layers 3 --d-model 16 --heads 2 --d-ff 32 --seq 16 --batch 4 --steps 6 --eval-every 3
 	--eval-batches 2 --threads 1 --data "$tmp/data" --tokenizer "$tmp/tok.lwtok" --out "$runs")

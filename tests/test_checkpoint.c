@@ -476,6 +476,22 @@ static void test_inconsistent_header(void **state)
 	free_made(&ck);
 }
 
+/* The file b (n bytes, this version) as an older version whose header is
+ * `header` bytes: its first header - 4 bytes, that version and length, the
+ * CRC at header - 4, then the same payload. */
+static uint8_t *older_version(const uint8_t *b, size_t n, uint32_t version, size_t header,
+			      size_t *n_out)
+{
+	*n_out = n - (HEADER - header);
+	uint8_t *old = malloc(*n_out);
+	memcpy(old, b, header - 4);
+	lw_put_u32(old + 8, version);
+	lw_put_u32(old + 12, (uint32_t)header);
+	lw_put_u32(old + header - 4, lw_crc32(0, old, header - 4));
+	memcpy(old + header, b + HEADER, n - HEADER);
+	return old;
+}
+
 /* A version 2 file (no sharing: CRC at 220, payload at 224) loads as an
  * unshared model, its energy and arrays intact. */
 static void test_version_2(void **state)
@@ -484,13 +500,8 @@ static void test_version_2(void **state)
 	lw_checkpoint ck;
 	size_t n;
 	uint8_t *b = saved_file(f->path, &ck, &n);
-	size_t n2 = n - (HEADER - 224);
-	uint8_t *v2 = malloc(n2);
-	memcpy(v2, b, 220);
-	lw_put_u32(v2 + 8, 2);
-	lw_put_u32(v2 + 12, 224);
-	lw_put_u32(v2 + 220, lw_crc32(0, v2, 220));
-	memcpy(v2 + 224, b + HEADER, n - HEADER);
+	size_t n2;
+	uint8_t *v2 = older_version(b, n, 2, 224, &n2);
 	tu_write_file(f->path, v2, n2);
 	lw_checkpoint back;
 	lw_err err = { { 0 } };
@@ -582,13 +593,8 @@ static void test_version_1(void **state)
 	lw_checkpoint ck;
 	size_t n;
 	uint8_t *b = saved_file(f->path, &ck, &n);
-	size_t n1 = n - (HEADER - 152);
-	uint8_t *v1 = malloc(n1);
-	memcpy(v1, b, 148);
-	lw_put_u32(v1 + 8, 1);
-	lw_put_u32(v1 + 12, 152);
-	lw_put_u32(v1 + 148, lw_crc32(0, v1, 148));
-	memcpy(v1 + 152, b + HEADER, n - HEADER);
+	size_t n1;
+	uint8_t *v1 = older_version(b, n, 1, 152, &n1);
 	tu_write_file(f->path, v1, n1);
 	lw_checkpoint back;
 	lw_err err = { { 0 } };

@@ -21,13 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tiny_corpus.sh"
 unset LOWWATT_REGION
 
-if tiny_corpus "$tmp"; then
-	ok "a tiny corpus: tokenizer and shards"
-else
-	not_ok "a tiny corpus: tokenizer and shards"
-	tap_finish
-	exit 1
-fi
+tiny_corpus_or_stop "$tmp"
 runs=$tmp/runs
 export LOWWATT_SYSFS=$tmp/nosys LOWWATT_PROCFS=$tmp/proc
 mkdir -p "$LOWWATT_SYSFS" "$LOWWATT_PROCFS"

@@ -39,3 +39,15 @@ tiny_corpus() {
 		lw prepare --tokenizer "$1/tok.lwtok" --input "$1/val.txt" \
 			--out "$1/data/val.lwtk" >/dev/null 2>&1
 }
+
+# tiny_corpus_or_stop DIR: tiny_corpus, said as the first TAP case; a
+# failure ends the test file there.
+tiny_corpus_or_stop() {
+	if tiny_corpus "$1"; then
+		ok "a tiny corpus: tokenizer and shards"
+	else
+		not_ok "a tiny corpus: tokenizer and shards"
+		tap_finish
+		exit 1
+	fi
+}
