@@ -4,7 +4,14 @@
  * For a small masked LM and a small causal LM, the same parameters and
  * batches go through lowwatt and through the PyTorch model of
  * tests/peer/torch_model.py (run by tests/peer/torch_ref.py, whose header
- * documents the exchange files). Checked, for each:
+ * documents the exchange files). Then the same for weight sharing, whose
+ * PyTorch side (tests/peer/torch_share.py) is written from model.h's
+ * description, not from lowwatt's plan: cross-layer sharing as module
+ * reuse (share all in 1 and in 2 groups, share ffn with the vectors), and
+ * parameter banks as index tensors into a bank Parameter (windows that
+ * wrap; a bank smaller than a matrix, tiled), autograd summing the
+ * gradients in both. Checked, for each, on the physical parameters (what
+ * is trained: lowwatt's lw_model_tensors, PyTorch's distinct Parameters):
  *   - the parameter table (names, shapes, decay flags) equals PyTorch's;
  *   - on one batch: the selected positions, the logits, the loss and the
  *     gradient of every parameter tensor;
@@ -88,8 +95,10 @@
 #define ADAM_EPS 1e-5f      /* not the default 1e-8: see the header */
 #define REF_EXIT_NO_TORCH 3 /* torch_ref.py's status when torch is missing */
 #define MAX_T 64            /* longest row of a case */
+#define MAX_CASES 4         /* cases sharing one run of torch_ref.py */
 
 typedef struct parity_case {
+	const char *name;   /* in the report lines */
 	lw_model_config cfg;
 	int B, T;
 	uint64_t seed;
@@ -239,11 +248,13 @@ static void write_input(const char *path, const parity_case *pc, lw_model *m,
 	const lw_model_config *c = &pc->cfg;
 	FILE *fp = fopen(path, "wb");
 	assert_non_null(fp);
-	assert_int_equal(fwrite("LWTREF1", 1, 8, fp), 8);  /* with its NUL */
-	int32_t head[12] = {c->arch == LW_ARCH_CLM, c->layers, c->d_model, c->heads,
+	assert_int_equal(fwrite("LWTREF2", 1, 8, fp), 8);  /* with its NUL */
+	assert_true(c->bank <= INT32_MAX);
+	int32_t head[17] = {c->arch == LW_ARCH_CLM, c->layers, c->d_model, c->heads,
 			    c->d_ff, c->seq, c->vocab, pc->B, pc->T, STEPS,
-			    REF_PRECISION, 1};
-	for (int i = 0; i < 12; i++)
+			    REF_PRECISION, 1, (int32_t)c->share, c->share_groups,
+			    c->share_vectors, (int32_t)c->bank, c->templates};
+	for (int i = 0; i < 17; i++)
 		put_i32(fp, head[i]);
 	float hyper[5] = {LR, WEIGHT_DECAY, 0.9f, 0.999f, ADAM_EPS};
 	put_f32s(fp, hyper, 5);
@@ -261,15 +272,25 @@ static void write_input(const char *path, const parity_case *pc, lw_model *m,
 	assert_int_equal(fclose(fp), 0);
 }
 
-/* Run torch_ref.py IN OUT; returns its exit status (-1: killed). */
-static int run_reference(const char *in, const char *out)
+/* Run torch_ref.py IN OUT for n pairs at once (one start of Python and
+ * torch); returns its exit status (-1: killed). */
+static int run_reference(int n, char *const *in, char *const *out)
 {
+	char *argv[3 + 2 * MAX_CASES];
+	assert_true(n >= 1 && n <= MAX_CASES);
+	argv[0] = PYTHON;
+	argv[1] = SCRIPT;
+	for (int i = 0; i < n; i++) {
+		argv[2 + 2 * i] = in[i];
+		argv[3 + 2 * i] = out[i];
+	}
+	argv[2 + 2 * n] = NULL;
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		execl(PYTHON, PYTHON, SCRIPT, in, out, (char *)NULL);
+		execv(PYTHON, argv);
 		_exit(127);
 	}
 	int status;
@@ -438,10 +459,10 @@ static void compare_tensors(worst *w, int *noise_failed, const char *prefix, lw_
 	}
 }
 
-static void report(const char *arch, const char *what, const worst *w, int *failed)
+static void report(const char *name, const char *what, const worst *w, int *failed)
 {
 	int ok = w->err <= TOL;
-	printf("# %s %-12s max err %.2e (%s [%zu]: lowwatt %.9g, torch %.9g)%s\n", arch, what,
+	printf("# %s %-12s max err %.2e (%s [%zu]: lowwatt %.9g, torch %.9g)%s\n", name, what,
 	       w->err, w->what, w->index, w->a, w->b, ok ? "" : "  > TOL");
 	if (!ok)
 		*failed = 1;
@@ -449,52 +470,58 @@ static void report(const char *arch, const char *what, const worst *w, int *fail
 
 /* ------------------------------------------------------------ the test */
 
-static void run_case(const parity_case *pc)
+/* One case on its way through both sides. */
+typedef struct case_run {
+	const parity_case *pc;
+	lw_model *m;
+	lw_batch batches[STEPS];
+	lw_result lw;
+	char *in, *out;
+} case_run;
+
+/* lowwatt's side of case pc, and its input for torch_ref.py in dir. */
+static void prepare(case_run *c, const parity_case *pc, const char *dir, int i)
 {
-	const char *arch = lw_arch_name(pc->cfg.arch);
 	lw_err err = {{0}};
-	lw_model *m = NULL;
-	if (lw_model_create(&pc->cfg, pc->B, &m, &err) != LW_OK)
-		fail_msg("%s", err.msg);
-	lw_model_init(m, pc->seed);
+	char name[32];
+	c->pc = pc;
+	if (lw_model_create(&pc->cfg, pc->B, &c->m, &err) != LW_OK)
+		fail_msg("%s: %s", pc->name, err.msg);
+	lw_model_init(c->m, pc->seed);
+	for (int s = 0; s < STEPS; s++)
+		make_batch(pc, s, &c->batches[s]);
+	snprintf(name, sizeof name, "in%d.bin", i);
+	c->in = tu_path(dir, name);
+	snprintf(name, sizeof name, "out%d.bin", i);
+	c->out = tu_path(dir, name);
+	write_input(c->in, pc, c->m, c->batches);
+	run_lowwatt(c->m, c->batches, &c->lw);
+}
+
+/* PyTorch's results for a case against lowwatt's: prints the worst errors,
+ * returns 1 if one is above TOL. */
+static int check_case(case_run *c)
+{
+	const parity_case *pc = c->pc;
+	lw_model *m = c->m;
+	lw_result *lw = &c->lw;
+	lw_err err = {{0}};
 	size_t P = lw_model_num_params(m);
 	int V = pc->cfg.vocab;
-
-	lw_batch batches[STEPS];
-	for (int s = 0; s < STEPS; s++)
-		make_batch(pc, s, &batches[s]);
-
-	char *dir = tu_tempdir(), *in = tu_path(dir, "in.bin"), *out = tu_path(dir, "out.bin");
-	write_input(in, pc, m, batches);
-	lw_result lw = {0};
-	run_lowwatt(m, batches, &lw);
-
-	if (access(SCRIPT, R_OK) != 0)
-		fail_msg("%s not found: run the test from the repository root", SCRIPT);
-	if (access(PYTHON, X_OK) != 0)
-		fail_msg("%s missing: run scripts/setup.sh (installs python3-torch)", PYTHON);
-	int rc = run_reference(in, out);
-	if (rc == REF_EXIT_NO_TORCH)
-		fail_msg("%s cannot import torch: run scripts/setup.sh (installs python3-torch)",
-			 PYTHON);
-	if (rc != 0)
-		fail_msg("%s %s failed with status %d (see its message above)", PYTHON, SCRIPT,
-			 rc);
-
 	lw_buf buf = {0};
-	if (lw_file_read_all(out, &buf, &err) != LW_OK)
+	if (lw_file_read_all(c->out, &buf, &err) != LW_OK)
 		fail_msg("%s", err.msg);
 	reader r = {buf.data, buf.data + buf.len};
 	if (memcmp(take(&r, 8), "LWTOUT1", 8) != 0)
-		fail_msg("%s: not torch_ref.py output", out);
+		fail_msg("%s: not torch_ref.py output", c->out);
 	check_table(&r, m);
 
 	/* The selected positions: same set, same order. */
 	int n_sel = get_i32(&r);
-	assert_int_equal(n_sel, lw.n_sel);
-	assert_int_equal(n_sel, batches[0].n_targets);
+	assert_int_equal(n_sel, lw->n_sel);
+	assert_int_equal(n_sel, c->batches[0].n_targets);
 	for (int i = 0; i < n_sel; i++)
-		assert_int_equal(get_i32(&r), lw.sel[i]);
+		assert_int_equal(get_i32(&r), lw->sel[i]);
 
 	float *t_loss = get_f32s(&r, 1), *t_logits = get_f32s(&r, (size_t)n_sel * V);
 	float *t_grads = get_f32s(&r, P), *t_steps = get_f32s(&r, STEPS);
@@ -503,32 +530,31 @@ static void run_case(const parity_case *pc)
 
 	int failed = 0;
 	worst w = {0};
-	compare(&w, "loss", &lw.loss, t_loss, 1, 1.0);
-	report(arch, "loss", &w, &failed);
+	compare(&w, "loss", &lw->loss, t_loss, 1, 1.0);
+	report(pc->name, "loss", &w, &failed);
 	w = (worst){0};
-	compare(&w, "logits", lw.logits, t_logits, (size_t)n_sel * V, FLOOR);
-	report(arch, "logits", &w, &failed);
+	compare(&w, "logits", lw->logits, t_logits, (size_t)n_sel * V, FLOOR);
+	report(pc->name, "logits", &w, &failed);
 	w = (worst){0};
-	compare_tensors(&w, &failed, "grad", m, lw.grads, t_grads, NULL);
-	report(arch, "gradients", &w, &failed);
+	compare_tensors(&w, &failed, "grad", m, lw->grads, t_grads, NULL);
+	report(pc->name, "gradients", &w, &failed);
 	w = (worst){0};
 	for (int s = 0; s < STEPS; s++) {
 		char what[32];
 		snprintf(what, sizeof what, "step %d loss", s + 1);
-		compare(&w, what, &lw.step_loss[s], &t_steps[s], 1, 1.0);
+		compare(&w, what, &lw->step_loss[s], &t_steps[s], 1, 1.0);
 	}
-	report(arch, "step losses", &w, &failed);
+	report(pc->name, "step losses", &w, &failed);
 	w = (worst){0};
-	compare_tensors(&w, &failed, "param", m, lw.params, t_params,
-			lw_model_params(m));
-	report(arch, "parameters", &w, &failed);
+	compare_tensors(&w, &failed, "param", m, lw->params, t_params, lw_model_params(m));
+	report(pc->name, "parameters", &w, &failed);
 
 	/* Rows of wpe past T get no gradient. */
 	const lw_tensor *wpe = lw_model_tensor(m, "wpe");
 	assert_non_null(wpe);
 	for (size_t i = wpe->offset + (size_t)pc->T * pc->cfg.d_model;
 	     i < wpe->offset + wpe->size; i++)
-		assert_true(lw.grads[i] == 0.0f);
+		assert_true(lw->grads[i] == 0.0f);
 
 	free(t_loss);
 	free(t_logits);
@@ -536,39 +562,106 @@ static void run_case(const parity_case *pc)
 	free(t_steps);
 	free(t_params);
 	lw_buf_free(&buf);
-	lw_result_free(&lw);
-	for (int s = 0; s < STEPS; s++)
-		lw_batch_free(&batches[s]);
-	lw_model_free(m);
-	tu_rmtree(dir);
-	free(in);
-	free(out);
-	free(dir);
-	if (failed)
-		fail_msg("%s: lowwatt and PyTorch differ by more than %g (worst above)", arch, TOL);
+	return failed;
 }
+
+static void case_free(case_run *c)
+{
+	lw_result_free(&c->lw);
+	for (int s = 0; s < STEPS; s++)
+		lw_batch_free(&c->batches[s]);
+	lw_model_free(c->m);
+	free(c->in);
+	free(c->out);
+}
+
+/* n cases through lowwatt, then all of them through one run of
+ * torch_ref.py, then compared. */
+static void run_cases(const parity_case *cases, int n)
+{
+	case_run runs[MAX_CASES] = {0};
+	char *in[MAX_CASES], *out[MAX_CASES];
+	assert_true(n >= 1 && n <= MAX_CASES);
+	if (access(SCRIPT, R_OK) != 0)
+		fail_msg("%s not found: run the test from the repository root", SCRIPT);
+	if (access(PYTHON, X_OK) != 0)
+		fail_msg("%s missing: run scripts/setup.sh (installs python3-torch)", PYTHON);
+	char *dir = tu_tempdir();
+	for (int i = 0; i < n; i++) {
+		prepare(&runs[i], &cases[i], dir, i);
+		in[i] = runs[i].in;
+		out[i] = runs[i].out;
+	}
+	int rc = run_reference(n, in, out);
+	if (rc == REF_EXIT_NO_TORCH)
+		fail_msg("%s cannot import torch: run scripts/setup.sh (installs python3-torch)",
+			 PYTHON);
+	if (rc != 0)
+		fail_msg("%s %s failed with status %d (see its message above)", PYTHON, SCRIPT,
+			 rc);
+	char bad[256] = "";
+	for (int i = 0; i < n; i++) {
+		if (check_case(&runs[i]))
+			snprintf(bad + strlen(bad), sizeof bad - strlen(bad), "%s%s",
+				 bad[0] ? ", " : "", cases[i].name);
+		case_free(&runs[i]);
+	}
+	tu_rmtree(dir);
+	free(dir);
+	if (bad[0])
+		fail_msg("%s: lowwatt and PyTorch differ by more than %g (worst above)", bad, TOL);
+}
+
+/* The models of the cases: d_model 32, 4 heads, d_ff 64, seq 16, V 67. */
+#define SMALL(a, l) .arch = (a), .layers = (l), .d_model = 32, .heads = 4, .d_ff = 64, \
+		    .seq = 16, .vocab = 67
 
 static void test_mlm(void **state)
 {
 	(void)state;
-	parity_case pc = {
-		.cfg = {.arch = LW_ARCH_MLM, .layers = 2, .d_model = 32, .heads = 4, .d_ff = 64,
-			.seq = 16, .vocab = 67},
-		.B = 3, .T = 16, .seed = 1234,
-	};
-	run_case(&pc);
+	parity_case pc = {"mlm", {SMALL(LW_ARCH_MLM, 2)}, .B = 3, .T = 16, .seed = 1234};
+	run_cases(&pc, 1);
 }
 
 /* T < seq: the rows of wpe past T must stay out of it. */
 static void test_clm(void **state)
 {
 	(void)state;
-	parity_case pc = {
-		.cfg = {.arch = LW_ARCH_CLM, .layers = 2, .d_model = 32, .heads = 4, .d_ff = 64,
-			.seq = 16, .vocab = 67},
-		.B = 3, .T = 13, .seed = 5678,
+	parity_case pc = {"clm", {SMALL(LW_ARCH_CLM, 2)}, .B = 3, .T = 13, .seed = 5678};
+	run_cases(&pc, 1);
+}
+
+/* Cross-layer sharing of 3 layers: all in one group (one set of matrices,
+ * each layer its own biases and LayerNorms), all in 2 groups (layers 0-1
+ * and 2), and ffn in 2 groups with the vectors too (whole sublayers). */
+static void test_share(void **state)
+{
+	(void)state;
+	const parity_case pc[] = {
+		{"mlm all", {SMALL(LW_ARCH_MLM, 3), .share = LW_SHARE_ALL}, .B = 3, .T = 16,
+		 .seed = 91},
+		{"clm all/2", {SMALL(LW_ARCH_CLM, 3), .share = LW_SHARE_ALL, .share_groups = 2},
+		 .B = 3, .T = 13, .seed = 92},
+		{"mlm ffn/2+v", {SMALL(LW_ARCH_MLM, 3), .share = LW_SHARE_FFN, .share_groups = 2,
+				 .share_vectors = 1}, .B = 3, .T = 16, .seed = 93},
 	};
-	run_case(&pc);
+	run_cases(pc, 3);
+}
+
+/* Parameter banks of 2 layers, whose matrices hold 3072 (qkv), 1024
+ * (proj) and 2048 (fc, fc_proj) floats: 5000 floats with 3 templates (the
+ * windows wrap past the bank's end), and 997 floats with 2 (smaller than
+ * any matrix: every template tiles the bank). */
+static void test_bank(void **state)
+{
+	(void)state;
+	const parity_case pc[] = {
+		{"mlm bank 5000x3", {SMALL(LW_ARCH_MLM, 2), .bank = 5000, .templates = 3},
+		 .B = 3, .T = 16, .seed = 94},
+		{"clm bank 997x2", {SMALL(LW_ARCH_CLM, 2), .bank = 997, .templates = 2}, .B = 3,
+		 .T = 13, .seed = 95},
+	};
+	run_cases(pc, 2);
 }
 
 int main(void)
@@ -576,6 +669,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mlm),
 		cmocka_unit_test(test_clm),
+		cmocka_unit_test(test_share),
+		cmocka_unit_test(test_bank),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

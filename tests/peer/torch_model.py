@@ -26,7 +26,9 @@ a transpose.
 lowwatt keeps its parameters in one flat float32 buffer described by a table
 of named tensors; tensor_table() lists that table, LowwattTransformer.
 lw_tensors() pairs it with the module's parameters, and load_flat /
-flat_params / flat_grads convert between the two.
+flat_params / flat_grads convert between the two. Weight sharing
+(tests/peer/torch_share.py) subclasses the model and overrides lw_tensors
+with its physical table; the conversions follow.
 """
 import math
 
@@ -146,14 +148,19 @@ class LowwattTransformer(nn.Module):
             return logits.sum() * 0.0, logits
         return F.cross_entropy(logits, flat.index_select(0, sel)), logits
 
-    def lw_tensors(self):
-        """[(lowwatt name, parameter, decay)] in lowwatt's buffer order."""
+    def logical_params(self):
+        """What each entry of tensor_table uses, in its order (with sharing,
+        tests/peer/torch_share.py, some are the same object)."""
         params = [self.wte.weight, self.wpe.weight]
         for b in self.h:
             params += [b.ln1.weight, b.ln1.bias, b.qkv.weight, b.qkv.bias,
                        b.proj.weight, b.proj.bias, b.ln2.weight, b.ln2.bias,
                        b.fc.weight, b.fc.bias, b.fc_proj.weight, b.fc_proj.bias]
-        params += [self.lnf.weight, self.lnf.bias]
+        return params + [self.lnf.weight, self.lnf.bias]
+
+    def lw_tensors(self):
+        """[(lowwatt name, parameter, decay)] in lowwatt's buffer order."""
+        params = self.logical_params()
         table = tensor_table(self.cfg)
         for (name, shape, _), p in zip(table, params):
             assert tuple(p.shape) == shape, (name, tuple(p.shape), shape)
