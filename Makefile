@@ -41,7 +41,7 @@ LIBS    := $(PKG_LIBS) -lm -lpthread -ldl
 SAN_FLAGS := -std=c11 $(WARN) -O1 -g -fopenmp -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/text/*.c src/nn/*.c src/model/*.c src/train/*.c \
-				src/energy/*.c src/report/*.c))
+				src/energy/*.c src/report/*.c src/search/*.c))
 # The fuzzers exercise the parsers only (clang's OpenMP runtime is not
 # installed, and the engine has no untrusted-input parser but checkpoints,
 # which tests/ covers): the text ones, and the energy code's readers of
