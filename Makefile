@@ -98,7 +98,7 @@ $(B)/tests/%: tests/%.c tests/testutil.h $(B)/liblowwatt.a
 
 # Tests of command-line code link the CLI objects they need, named here
 # (the rules above and below link every .o prerequisite).
-TEST_CLI_OBJ := src/cli/train_settings.o src/cli/args.o
+TEST_CLI_OBJ := src/cli/train_settings.o src/cli/args.o src/cli/search_space.o
 $(B)/tests/test_train_settings: $(TEST_CLI_OBJ:%=$(B)/obj/%)
 $(B)/asan/tests/test_train_settings: $(TEST_CLI_OBJ:%=$(B)/asan/obj/%)
 

@@ -12,7 +12,9 @@
 #include <math.h>
 
 #include "cli/args.h"
+#include "cli/search_space.h"
 #include "cli/train_settings.h"
+#include "util/json_file.h"
 
 #define MAX_ARGS 64
 
@@ -500,6 +502,48 @@ static void test_resume(void **state)
 	free(dir);
 }
 
+/* ------------------------------------------------------- search spaces */
+
+/* Parse a search space from text with the settings' checks; on failure
+ * the message must contain want (NULL: must succeed). */
+static void space_case(const char *text, const char *want)
+{
+	json_t *root = NULL;
+	lw_err err = {0};
+	assert_int_equal(lw_json_parse("space.json", text, strlen(text), &root, &err), LW_OK);
+	search_space_ctx ctx = { .vocab = 300 };
+	lw_space_checks checks = search_space_checks(&ctx);
+	lw_space *sp = NULL;
+	lw_status st = lw_space_parse("space.json", root, &checks, &sp, &err);
+	if (!want && st)
+		fail_msg("%s: refused: %s", text, err.msg);
+	if (want && (!st || !strstr(err.msg, want)))
+		fail_msg("%s: message \"%s\", expected \"%s\"", text, st ? err.msg : "(accepted)",
+			 want);
+	lw_space_free(sp);
+	json_decref(root);
+}
+
+static void test_search_space_checks(void **state)
+{
+	(void)state;
+	space_case("{\"base\": {\"layers\": 2, \"steps\": 100}, \"lr\": {\"min\": 1e-4, "
+		   "\"max\": 1e-2, \"log\": true}, \"d_model\": [64, 128], \"heads\": [2, 4], "
+		   "\"share\": [\"none\", \"all\"]}", NULL);
+	space_case("{\"d_model\": [96, 128], \"heads\": [3, 4]}",
+		   "heads (3) must divide d_model (128)");
+	space_case("{\"colour\": [1, 2]}", "not a setting of lowwatt train");
+	space_case("{\"resume\": [true]}", "a command-line flag only");
+	space_case("{\"layers\": [2, 0]}", "must be between 1 and 1024, got 0");
+	space_case("{\"lr\": [\"fast\"]}", "expects a number");
+	space_case("{\"share\": [\"most\"]}", "expects none, all, attn or ffn");
+	space_case("{\"base\": {\"layers\": 2}, \"share\": [\"all\"], \"share_groups\": [1, 3]}",
+		   "share_groups must be in 1..2");
+	space_case("{\"param_budget\": [\"10%\", \"200%\"]}", "param_budget '200%'");
+	space_case("{\"param_budget\": [\"10%\"], \"share\": [\"none\", \"attn\"]}",
+		   "exclude each other");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_write_read_round_trip),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_search_space_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -465,25 +465,50 @@ static lw_status read_key(const char *path, const char *key, json_t *j, lw_train
 	return st;
 }
 
+lw_status train_settings_apply(const json_t *settings, const char *what, lw_train_config *cfg,
+				train_options *opt, lw_err *err)
+{
+	if (!json_is_object(settings))
+		return lw_err_set(err, LW_ERR_FORMAT, "%s: expected a JSON object of settings", what);
+	const char *key;
+	json_t *j;
+	json_object_foreach((json_t *)settings, key, j) {
+		lw_status st = read_key(what, key, j, cfg, opt, err);
+		if (st)
+			return st;
+	}
+	return LW_OK;
+}
+
 lw_status train_settings_read_json(const char *path, lw_train_config *cfg, train_options *opt,
 				   lw_err *err)
 {
-	json_t *root;
+	json_t *root = NULL;
 	lw_status st = lw_json_read_file(path, &root, err);
-	if (st)
-		goto cleanup;
-	if (!json_is_object(root)) {
-		st = lw_err_set(err, LW_ERR_FORMAT, "%s: expected a JSON object of settings", path);
-		goto cleanup;
-	}
-	const char *key;
-	json_t *j;
-	json_object_foreach(root, key, j) {
-		if ((st = read_key(path, key, j, cfg, opt, err)))
-			break;
-	}
-cleanup:
+	if (!st)
+		st = train_settings_apply(root, path, cfg, opt, err);
 	json_decref(root);
+	return st;
+}
+
+lw_status train_settings_check_value(const char *key, const json_t *json, lw_err *err)
+{
+	const setting *s = find_key(key);
+	if (!s)
+		return lw_err_set(err, LW_ERR_ARG, "not a setting of lowwatt train (keys are its "
+				  "flags, _ for -: d_model, weight_decay...)");
+	if (s->place == FLAG_ONLY)
+		return lw_err_set(err, LW_ERR_ARG, "a command-line flag only (--%s), not a setting",
+				  s->flag);
+	lw_train_config cfg;
+	train_options opt;
+	lw_train_config_default(&cfg);
+	train_options_default(&opt);
+	value v = {0};
+	lw_status st = from_json(s, (json_t *)json, &v, "the value", err);
+	if (!st)
+		st = store(s, v, &cfg, &opt, "the value", err);
+	train_options_free(&opt);
 	return st;
 }
 

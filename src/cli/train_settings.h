@@ -30,6 +30,8 @@
 #ifndef LW_CLI_TRAIN_SETTINGS_H
 #define LW_CLI_TRAIN_SETTINGS_H
 
+#include <jansson.h>
+
 #include "lowwatt/status.h"
 #include "lowwatt/train.h"
 
@@ -95,5 +97,16 @@ lw_status train_settings_write_json(const char *path, const lw_train_config *cfg
  * other half comes from a flag). */
 lw_status train_settings_read_json(const char *path, lw_train_config *cfg, train_options *opt,
 				   lw_err *err);
+
+/* The same for a JSON object already in memory (a search's configuration);
+ * what names it in errors, as path does. */
+lw_status train_settings_apply(const json_t *settings, const char *what, lw_train_config *cfg,
+				train_options *opt, lw_err *err);
+
+/* Whether key is a setting a file may hold and value one it may take (name,
+ * JSON type, range), without applying it: the search space's check of
+ * every base value, choice and range end. The message names neither key
+ * nor file ("the value must be between 1 and 1024, got 0"). */
+lw_status train_settings_check_value(const char *key, const json_t *value, lw_err *err);
 
 #endif
