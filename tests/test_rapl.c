@@ -9,11 +9,9 @@
 #include "testutil.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "energy/source.h"
@@ -395,22 +393,21 @@ static int check_open(const char *root, const char *pc, int want_ok)
 
 /* check_open as user nobody (root reads mode-000 files): the exit status
  * reports. 77: this system does not let us drop privileges. */
+typedef struct open_case {
+	const char *root, *pc;
+	int want_ok;
+} open_case;
+
+static int run_open_case(void *ctx)
+{
+	const open_case *c = ctx;
+	return check_open(c->root, c->pc, c->want_ok);
+}
+
 static int check_open_unprivileged(const char *root, const char *pc, int want_ok)
 {
-	if (geteuid() != 0)
-		return check_open(root, pc, want_ok);
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-			_exit(77);
-		_exit(check_open(root, pc, want_ok));
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	open_case c = { root, pc, want_ok };
+	return tu_as_nobody(run_open_case, &c);
 }
 
 static void powercap_unreadable_counter_says_how_to_grant(void **state)

@@ -7,10 +7,8 @@
  */
 #include "testutil.h"
 
-#include <grp.h>
 #include <math.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "lowwatt/buf.h"
 #include "lowwatt/trials.h"
@@ -556,6 +554,17 @@ static int write_expect_io_error(const lw_trials *l, const char *path)
 	return 0;
 }
 
+typedef struct write_case {
+	const lw_trials *l;
+	const char *path;
+} write_case;
+
+static int run_write_case(void *ctx)
+{
+	const write_case *c = ctx;
+	return write_expect_io_error(c->l, c->path);
+}
+
 /* An unwritable folder: the write fails and the old file stays whole. Root
  * writes anywhere, so then the write runs as user nobody. */
 static void test_unwritable_folder_keeps_old_file(void **state)
@@ -574,23 +583,8 @@ static void test_unwritable_folder_keeps_old_file(void **state)
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(chmod(dir, 0555), 0);
 	assert_int_equal(chmod(top, 0755), 0);
-	int code;
-	if (geteuid() != 0) {
-		code = write_expect_io_error(&l, path);
-	} else {
-		fflush(NULL);
-		pid_t pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
-				_exit(77);
-			_exit(write_expect_io_error(&l, path));
-		}
-		int status;
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		code = WEXITSTATUS(status);
-	}
+	write_case c = { &l, path };
+	int code = tu_as_nobody(run_write_case, &c);
 	assert_int_equal(chmod(dir, 0755), 0);
 	if (code != 77) {
 		assert_int_equal(code, 0);

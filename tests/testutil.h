@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -124,6 +126,28 @@ static inline void tu_shards_close(tu_shards *s)
 	tu_rmtree(s->dir);
 	free(s->dir);
 	s->dir = NULL;
+}
+
+/* Run fn(ctx) as an unprivileged user and return what it returns (0..255):
+ * directly when the test is not root, else in a child that drops to user
+ * and group nobody (65534), since root reads and writes past permissions.
+ * 77: the system did not let the child drop its privileges (skip). */
+static inline int tu_as_nobody(int (*fn)(void *ctx), void *ctx)
+{
+	if (geteuid() != 0)
+		return fn(ctx);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(77);
+		_exit(fn(ctx));
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
 }
 
 #endif
