@@ -22,23 +22,9 @@
 
 static const char CMD[] = "eval";
 
-/* The inference's energy as a run's (one invocation). */
-static lw_run_energy energy_of(const train_energy *te)
-{
-	const lw_meter_reading *r = &te->m.reading;
-	lw_run_energy e = { .metered = 1, .seconds = r->elapsed_s };
-	for (int d = 0; d < LW_DOMAIN_COUNT; d++) {
-		e.method[d] = r->method[d];
-		e.joules[d] = r->method[d] == LW_METHOD_NONE ? 0 : r->joules[d];
-		e.total_j += e.joules[d];
-	}
-	e.co2e_g = e.total_j * train_energy_g_per_j(te);
-	return e;
-}
-
 static void add_energy_json(json_t *o, const train_energy *te, uint64_t sequences)
 {
-	lw_run_energy e = energy_of(te);
+	lw_run_energy e = train_energy_invocation(te);
 	train_energy_json(o, te, &e, 0);
 	json_object_del(o, "j_per_token");
 	json_object_set_new(o, "sequences", json_integer((json_int_t)sequences));
@@ -54,7 +40,7 @@ static void print_result(const char *checkpoint, const lw_checkpoint *ck,
 	const char *acc = ck->train.model.arch == LW_ARCH_MLM ? "masked-token" : "next-token";
 	if (!json) {
 		char n[32], label[64];
-		lw_run_energy e = energy_of(te);
+		lw_run_energy e = train_energy_invocation(te);
 		printf("%s (%s, step %llu): validation loss %.4f nats, perplexity %.2f, %s "
 		       "accuracy %.2f%% over %s targets; %.3g J per 1,000 sequences%s (%.1f J for "
 		       "%llu sequences in %.2f s)\n",
@@ -102,6 +88,10 @@ int cmd_eval(int argc, char **argv)
 			   " [--json]", argc, argv, flags, n_flags, NULL);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	lw_intensity intensity;
+	double pue;
+	if ((rc = carbon_flags_resolve(CMD, &carbon, &intensity, &pue)))
+		return rc;
 	lw_set_threads((int)threads);
 	lw_err err = {0};
 	lw_checkpoint ck = {0};
@@ -120,7 +110,8 @@ int cmd_eval(int argc, char **argv)
 				CMD, checkpoint, ck.tokenizer_checksum, rd.dir,
 				rd.data.tokenizer_checksum);
 			rc = 1;
-		} else if ((rc = train_energy_start(CMD, &carbon, "packages", words, stderr, &te))) {
+		} else if ((rc = train_energy_start(CMD, &intensity, pue, "packages", words, stderr,
+						    &te))) {
 			/* said */
 		} else if (lw_evaluate(m, &ck.train, &rd.data, (int)batches, NULL, &r, &err) ||
 			   train_energy_stop(&te, &err)) {

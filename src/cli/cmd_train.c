@@ -28,6 +28,7 @@
 
 #include "cli/args.h"
 #include "cli/blas_core.h"
+#include "cli/carbon_flags.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/run_data.h"
@@ -314,7 +315,7 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, char *c
 	rc = 1;
 	if (train_settings_write_json(config, cfg, opt, &err))
 		cli_fail(CMD, &err);
-	else if (!(rc = train_energy_start(CMD, &cf, opt->rapl, words, stderr, &te)))
+	else if (!(rc = train_energy_start(CMD, &intensity, pue, opt->rapl, words, stderr, &te)))
 		rc = run_metered(cfg, opt, rd, dir, &te, example);
 	train_energy_free(&te);
 	free(config);

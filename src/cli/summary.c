@@ -128,8 +128,7 @@ void summary_add_energy(json_t *o, const summary_energy *se, const lw_train_resu
 	json_object_set_new(o, "budget", budget_json(se));
 	double per_1000 = r->eval_sequences ? 1000.0 * r->eval_j / (double)r->eval_sequences : NAN;
 	json_object_set_new(o, "infer_j_per_1000_seq", summary_number(per_1000));
-	lw_run_energy here = { .metered = 1 };  /* the evaluations were this invocation's */
-	memcpy(here.method, se->te->m.reading.method, sizeof here.method);
+	lw_run_energy here = train_energy_invocation(se->te);  /* the evaluations' */
 	json_object_set_new(o, "infer_method", json_string(lw_run_energy_method(&here)));
 }
 

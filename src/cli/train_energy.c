@@ -23,13 +23,12 @@ static double cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
-int train_energy_start(const char *cmd, const carbon_flags *cf, const char *rapl,
-		       char *const command[], FILE *notes, train_energy *te)
+int train_energy_start(const char *cmd, const lw_intensity *intensity, double pue,
+		       const char *rapl, char *const command[], FILE *notes, train_energy *te)
 {
 	memset(te, 0, sizeof *te);
-	int rc = carbon_flags_resolve(cmd, cf, &te->m.intensity, &te->m.pue);
-	if (rc)
-		return rc;
+	te->m.intensity = *intensity;
+	te->m.pue = pue;
 	lw_meter_options o;
 	lw_meter_options_default(&o);
 	o.rapl = rapl && strcmp(rapl, "psys") == 0 ? LW_RAPL_PSYS : LW_RAPL_PACKAGES;
@@ -58,6 +57,19 @@ void train_energy_free(train_energy *te)
 {
 	lw_meter_free(te->meter);
 	te->meter = NULL;
+}
+
+lw_run_energy train_energy_invocation(const train_energy *te)
+{
+	const lw_meter_reading *r = &te->m.reading;
+	lw_run_energy e = { .metered = 1, .seconds = r->elapsed_s };
+	for (int d = 0; d < LW_DOMAIN_COUNT; d++) {
+		e.method[d] = r->method[d];
+		e.joules[d] = r->method[d] == LW_METHOD_NONE ? 0 : r->joules[d];
+		e.total_j += e.joules[d];
+	}
+	e.co2e_g = e.total_j * train_energy_g_per_j(te);
+	return e;
 }
 
 double train_energy_g_per_j(const train_energy *te)

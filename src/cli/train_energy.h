@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 
-#include "cli/carbon_flags.h"
 #include "cli/measurement.h"
 #include "lowwatt/run_energy.h"
 
@@ -22,17 +21,20 @@ typedef struct train_energy {
 			      and after train_energy_stop its reading */
 } train_energy;
 
-/* Resolve the carbon flags, open the meter (rapl: "packages" or "psys"),
- * print its notices to notes and start it; command is the invocation's
- * words (for emissions.csv). Returns 0, CLI_USAGE (a bad carbon flag) or
- * 1 (the meter failed), having printed one line. */
-int train_energy_start(const char *cmd, const carbon_flags *cf, const char *rapl,
-		       char *const command[], FILE *notes, train_energy *te);
+/* Open the meter (rapl: "packages" or "psys"), print its notices to notes
+ * and start it; intensity and pue are the resolved carbon flags
+ * (carbon_flags_resolve), command the invocation's words (for
+ * emissions.csv). Returns 0, or 1 having printed one line. */
+int train_energy_start(const char *cmd, const lw_intensity *intensity, double pue,
+		       const char *rapl, char *const command[], FILE *notes, train_energy *te);
 
 /* Stop the meter; te->m.reading holds this invocation's figures. */
 lw_status train_energy_stop(train_energy *te, lw_err *err);
 
 void train_energy_free(train_energy *te);
+
+/* This invocation's energy (after train_energy_stop), as a run's. */
+lw_run_energy train_energy_invocation(const train_energy *te);
 
 /* Grams of CO2e per joule at the meter: PUE x intensity. */
 double train_energy_g_per_j(const train_energy *te);

@@ -51,41 +51,49 @@ lw_status lw_ledger_sample(lw_ledger *l, lw_err *err)
 	return LW_OK;
 }
 
-lw_status lw_ledger_step(lw_ledger *l, lw_err *err)
+/* Sample, and the energy since the last mark, which moves to now. */
+static lw_status spend(lw_ledger *l, double *spent, lw_err *err)
 {
 	lw_status st = lw_ledger_sample(l, err);
 	if (st)
 		return st;
-	double spent = l->here_j - l->mark_j;
+	*spent = l->here_j - l->mark_j;
+	l->mark_j = l->here_j;
+	return LW_OK;
+}
+
+lw_status lw_ledger_step(lw_ledger *l, lw_err *err)
+{
+	double spent;
+	lw_status st = spend(l, &spent, err);
+	if (st)
+		return st;
 	if (l->steps_here++ == 0)
 		l->first_step_j = spent;
 	else
 		l->steps_j += spent;
-	l->mark_j = l->here_j;
 	return LW_OK;
 }
 
 lw_status lw_ledger_eval(lw_ledger *l, uint64_t sequences, double *eval_j, lw_err *err)
 {
-	lw_status st = lw_ledger_sample(l, err);
+	lw_status st = spend(l, eval_j, err);
 	if (st)
 		return st;
-	*eval_j = l->here_j - l->mark_j;
 	l->evals_j += *eval_j;
 	l->evals++;
 	l->eval_sequences += sequences;
-	l->mark_j = l->here_j;
 	return LW_OK;
 }
 
 lw_status lw_ledger_save(lw_ledger *l, lw_err *err)
 {
-	lw_status st = lw_ledger_sample(l, err);
+	double spent;
+	lw_status st = spend(l, &spent, err);
 	if (st)
 		return st;
-	l->saves_j += l->here_j - l->mark_j;
+	l->saves_j += spent;
 	l->saves++;
-	l->mark_j = l->here_j;
 	return LW_OK;
 }
 

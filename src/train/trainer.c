@@ -205,7 +205,10 @@ static void time_step(run *r, lw_train_event *ev)
 
 /* -------------------------------------------------------------- the loop */
 
-static lw_status evaluate(run *r, lw_eval_result *val, const double *unigram, lw_err *err)
+/* Evaluate on the validation batches, counting what it cost in the
+ * ledger: *eval_j receives its energy, *rows the sequences it scored. */
+static lw_status evaluate(run *r, lw_eval_result *val, const double *unigram, double *eval_j,
+			  uint64_t *rows, lw_err *err)
 {
 	/* Evaluation is not training: kept out of the profile. */
 	lw_model_profile(r->model, NULL);
@@ -213,7 +216,8 @@ static lw_status evaluate(run *r, lw_eval_result *val, const double *unigram, lw
 				   err);
 	if (r->cfg->profile)
 		lw_model_profile(r->model, &r->prof);
-	return st;
+	*rows = (uint64_t)r->cfg->eval_batches * (uint64_t)r->cfg->batch;
+	return st ? st : lw_ledger_eval(&r->ledger, *rows, eval_j, err);
 }
 
 static int due(long step, long every)
@@ -286,20 +290,18 @@ static int notify(const run *r, const lw_train_event *ev)
 static lw_status evaluate_step(run *r, const lw_train_event *ev, int last, lw_eval_result *val,
 			       int *stopped, lw_err *err)
 {
-	lw_status st = evaluate(r, val, last ? r->unigram : NULL, err);
+	lw_train_event e = *ev;
+	lw_status st = evaluate(r, val, last ? r->unigram : NULL, &e.eval_j, &e.eval_sequences,
+				err);
 	if (st)
 		return st;
 	if (last) {
 		r->final = *val;
 		r->have_final = 1;
 	}
-	lw_train_event e = *ev;
 	e.kind = LW_TRAIN_EVAL;
 	e.val_loss = val->loss;
 	e.val_accuracy = val->accuracy;
-	e.eval_sequences = (uint64_t)r->cfg->eval_batches * (uint64_t)r->cfg->batch;
-	if ((st = lw_ledger_eval(&r->ledger, e.eval_sequences, &e.eval_j, err)))
-		return st;
 	e.energy = r->ledger.now;
 	*stopped |= notify(r, &e);
 	return LW_OK;
@@ -418,9 +420,8 @@ static lw_status finish(run *r, lw_train_result *res, lw_err *err)
 	lw_status st;
 	if (!r->have_final) {
 		double eval_j;
-		uint64_t rows = (uint64_t)r->cfg->eval_batches * (uint64_t)r->cfg->batch;
-		if ((st = evaluate(r, &r->final, r->unigram, err)) ||
-		    (st = lw_ledger_eval(&r->ledger, rows, &eval_j, err)))
+		uint64_t rows;
+		if ((st = evaluate(r, &r->final, r->unigram, &eval_j, &rows, err)))
 			return st;
 	}
 	if ((st = save(r, err)))
