@@ -14,6 +14,11 @@
 #     its chart, tick labels do not overlap, legends are there and off the
 #     plot. A copy broken on purpose must fail that check.
 #
+# A search directory is fabricated too (trials.csv and summary.json as
+# `lowwatt search` writes them) and its report checked the same way: its
+# two charts, a series per rung with a point per finished row, the Pareto
+# front, the learning curves.
+#
 # Also: no script and no URL in a report, the default output paths, and
 # the command's errors. Without chromium the test fails (it does not skip).
 # Prints TAP.
@@ -235,6 +240,101 @@ json_check "DOM: a broken report fails the check" "$tmp/verdict.json" "
 not j['ok'] and any('draws 30 line points, data-points 31' in e for e in j['errors'])
 and any('leaves the chart' in e for e in j['errors'])
 and any('overlap' in e for e in j['errors'])"
+
+# ---------------------------------------------------------------- search
+
+# fabricate_search DIR: the directory of a finished successive-halving search
+# (eta 3, 9 to 81 steps) as `lowwatt search` writes it: trials.csv (10
+# trials: 9 at rung 0, 3 promoted to rung 1, 1 to rung 2, one failed) and
+# summary.json with its Pareto front (4 trials) and the exhaustive estimate.
+fabricate_search() {
+	"$PY" - "$@" <<'EOF'
+import csv, json, math, os, sys
+d = sys.argv[1]
+os.makedirs(d)
+cfgs = [{"d_model": dm, "lr": lr} for dm in (64, 128, 256) for lr in (0.001, 0.003, 0.01)]
+cfgs.append({"d_model": 512, "lr": 1.0})
+loss = lambda i, s: (3.5 + 4 * math.exp(-s / 40) + abs(math.log10(cfgs[i]["lr"]) + 2.5) * 0.3
+                     - cfgs[i]["d_model"] / 1000)
+energy = lambda i, s: s * cfgs[i]["d_model"] / 64 * 1.5
+up1 = sorted(range(9), key=lambda i: loss(i, 9))[:3]
+up2 = sorted(up1, key=lambda i: loss(i, 27))[:1]
+rows = []
+for i, c in enumerate(cfgs):
+    label, cfg = "d_model=%d lr=%g" % (c["d_model"], c["lr"]), json.dumps(c, separators=(",", ":"))
+    if i == 9:
+        rows.append([i, cfg, 0, 0, "", 0, "none", 0.5, "failed", 0, 0, label, "trials/9"])
+        continue
+    rungs = [9] + [27] * (i in up1) + [81] * (i in up2)
+    for r, s in enumerate(rungs):
+        rows.append([i, cfg, r, s, repr(loss(i, s)), energy(i, s), "estimated", s * 0.2,
+                     "done" if r == len(rungs) - 1 else "promoted", 0, 0, label, "trials/%d" % i])
+with open(d + "/trials.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow("trial config rung steps val_loss energy_j method seconds status bracket worker "
+               "label run_dir".split())
+    w.writerows(rows)
+latest = {r[0]: r for r in rows if r[4] != ""}
+front, low = [], float("inf")
+for r in sorted(latest.values(), key=lambda r: (r[5], float(r[4]))):
+    if float(r[4]) < low:
+        low = float(r[4])
+        front.append({"trial": r[0], "rung": r[2], "steps": r[3], "val_loss": low,
+                      "energy_j": r[5], "label": r[11]})
+b, total = latest[up2[0]], sum(r[5] for r in latest.values())
+every = sum(energy(i, 81) for i in range(10))
+kwh, lbs = total * 1.1 / 3.6e6, total * 1.1 / 3.6e6 * 0.48 * 2.20462262185
+json.dump({"strategy": "sh", "min_steps": 9, "max_steps": 81, "eta": 3, "seed": 1,
+    "space": "space.json", "configurations": 10, "status": "finished", "seconds": 123.4,
+    "best": {"trial": b[0], "rung": b[2], "steps": b[3], "val_loss": float(b[4]), "energy_j": b[5],
+             "label": b[11], "config": cfgs[b[0]], "run_dir": b[12]},
+    "pareto_front": front, "energy_j": total, "method": "estimated", "facility_energy_kwh": kwh,
+    "co2e_g": kwh * 480, "pue": 1.1, "region": "world", "intensity_g_per_kwh": 480.0,
+    "intensity_source": "Ember (2025)",
+    "equivalents": {"flights_ny_sf": lbs / 1984, "human_years": lbs / 11023,
+                    "american_years": lbs / 36156, "car_lifetimes": lbs / 126000},
+    "exhaustive": {"configurations": 10, "basis": "grid", "energy_j": every,
+                   "co2e_g": every * 1.1 / 3.6e6 * 480, "ratio": total / every},
+    "budget": None, "trials_csv": "trials.csv"}, open(d + "/summary.json", "w"), indent=2)
+EOF
+}
+
+if fabricate_search "$tmp/search"; then
+	report "a search: report written beside its files" "$tmp/search/report.html" "$tmp/search"
+	report "a search, --out" "$tmp/search.html" "$tmp/search" --out "$tmp/search.html"
+	if grep -qiE '<script|https?:|src=|url\(|<link' "$tmp/search/report.html"; then
+		not_ok "search/report.html is self-contained" "$(grep -oiE '.{20}(<script|https?:|src=|url\(|<link).{20}' "$tmp/search/report.html" | head -3)"
+	else
+		ok "search/report.html is self-contained: no script, no URL"
+	fi
+	if grep -q 'This search used <strong>24.9 %</strong> of it' "$tmp/search/report.html"; then
+		ok "the search report says what share of an exhaustive search it used"
+	else
+		not_ok "the search report says what share of an exhaustive search it used"
+	fi
+	screenshot "screenshot of a search's report" "$tmp/search/report.html"
+	verdict "$tmp/search/report.html"
+	json_check "DOM: a search's two charts: a series per rung, the front, learning curves" \
+		"$tmp/verdict.json" "
+j['ok'] and [c['id'] for c in j['charts']] == ['search-loss-energy', 'search-loss-steps']
+and $series($chart('search-loss-energy')) == {'rung 0: 9 steps': 9, 'rung 1: 27 steps': 3,
+                                              'rung 2: 81 steps': 1, 'Pareto front': 4}
+and $series($chart('search-loss-steps')) == {'reached rung 0': 6, 'reached rung 1': 4,
+                                             'reached rung 2': 3, 'best (trial 7)': 3}
+and all(c['legend'] == [s['name'] for s in c['series']] for c in j['charts'])
+and $chart('search-loss-energy')['x']['title'] == 'energy (Wh)'
+and $chart('search-loss-steps')['x']['title'] == 'training steps'
+and all(len(c['x']['ticks']) >= 3 and len(c['y']['ticks']) >= 3 for c in j['charts'])"
+else
+	not_ok "fabricate a search directory" "python failed"
+fi
+
+expect_error "a search with a run: one line, nothing written" 1 \
+	'/search is a search directory \(it holds trials.csv\): report it alone' "$tmp/mixed.html" \
+	-- lw report "$tmp/runs/alpha" "$tmp/search" --out "$tmp/mixed.html"
+mkdir -p "$tmp/halfsearch" && cp "$tmp/search/trials.csv" "$tmp/halfsearch/"
+expect_error "a search without summary.json" 1 'halfsearch/summary.json: cannot open' \
+	"$tmp/halfsearch/report.html" -- lw report "$tmp/halfsearch"
 
 # ---------------------------------------------------------------- errors
 

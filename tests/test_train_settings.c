@@ -527,13 +527,18 @@ static void space_case(const char *text, const char *want)
 static void test_search_space_checks(void **state)
 {
 	(void)state;
-	space_case("{\"base\": {\"layers\": 2, \"steps\": 100}, \"lr\": {\"min\": 1e-4, "
+	space_case("{\"base\": {\"layers\": 2, \"warmup\": 10}, \"lr\": {\"min\": 1e-4, "
 		   "\"max\": 1e-2, \"log\": true}, \"d_model\": [64, 128], \"heads\": [2, 4], "
 		   "\"share\": [\"none\", \"all\"]}", NULL);
 	space_case("{\"d_model\": [96, 128], \"heads\": [3, 4]}",
 		   "heads (3) must divide d_model (128)");
 	space_case("{\"colour\": [1, 2]}", "not a setting of lowwatt train");
 	space_case("{\"resume\": [true]}", "a command-line flag only");
+	/* What the search decides itself, in base or as a dimension. */
+	space_case("{\"base\": {\"steps\": 100}}", "--max-steps and rungs set the steps");
+	space_case("{\"budget_kwh\": [1, 2]}", "the budget is the search's");
+	space_case("{\"vocab\": [300]}", "the tokenizer decides");
+	space_case("{\"base\": {\"region\": \"FR\"}}", "give lowwatt search --region");
 	space_case("{\"layers\": [2, 0]}", "must be between 1 and 1024, got 0");
 	space_case("{\"lr\": [\"fast\"]}", "expects a number");
 	space_case("{\"share\": [\"most\"]}", "expects none, all, attn or ffn");
@@ -542,6 +547,26 @@ static void test_search_space_checks(void **state)
 	space_case("{\"param_budget\": [\"10%\", \"200%\"]}", "param_budget '200%'");
 	space_case("{\"param_budget\": [\"10%\"], \"share\": [\"none\", \"attn\"]}",
 		   "exclude each other");
+}
+
+/* Data, tokenizer and BLAS kernels may be fixed, never varied. */
+static void test_search_space_shared(void **state)
+{
+	(void)state;
+	const char *ok = "{\"base\": {\"data\": \"d\", \"tokenizer\": \"t\"}, \"lr\": [0.1]}";
+	const char *bad[] = { "{\"data\": [\"a\", \"b\"]}", "{\"tokenizer\": [\"t\"]}",
+			      "{\"blas_core\": [\"auto\", \"env\"]}" };
+	lw_err err = {0};
+	json_t *root = json_loads(ok, 0, NULL);
+	assert_int_equal(search_space_check_shared(root, "s.json", &err), LW_OK);
+	json_decref(root);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		root = json_loads(bad[i], 0, NULL);
+		assert_int_equal(search_space_check_shared(root, "s.json", &err), LW_ERR_ARG);
+		assert_non_null(strstr(err.msg, "s.json: '"));
+		assert_non_null(strstr(err.msg, "cannot vary"));
+		json_decref(root);
+	}
 }
 
 int main(void)
@@ -557,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_write_read_round_trip),
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_search_space_checks),
+		cmocka_unit_test(test_search_space_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

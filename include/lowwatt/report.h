@@ -15,6 +15,8 @@
  * Several runs: a table row per run and their validation loss overlaid,
  * against energy and against tokens, so that two ways of training are
  * compared by what they cost.
+ *
+ * A search (lowwatt search): what it found and what it cost, below.
  */
 #ifndef LOWWATT_REPORT_H
 #define LOWWATT_REPORT_H
@@ -27,5 +29,18 @@
  * line was wrong. */
 lw_status lw_report_write(const char *out_path, const char *const *run_dirs, int n_runs,
 			  lw_err *err);
+
+/* The report of a search directory (lowwatt search --out DIR):
+ * DIR/trials.csv and DIR/summary.json -> out_path (atomically).
+ *
+ * The page: the search's settings and how it ended, its energy against
+ * training every configuration to max_steps, validation loss against
+ * energy (a series per rung, and the Pareto front) and against training
+ * steps (each trial's learning curve), what the search cost (energy with
+ * its method, carbon, budget), the best configuration, the Pareto front
+ * and every trial. Both files are required; a missing or malformed one is
+ * an error naming it. A figure missing from summary.json is shown as a
+ * dash (see src/report/search_internal.h for what must be there). */
+lw_status lw_report_search_write(const char *search_dir, const char *out_path, lw_err *err);
 
 #endif

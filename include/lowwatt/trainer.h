@@ -112,8 +112,10 @@ typedef struct lw_train_result {
 
 /* How a run is metered. */
 typedef struct lw_train_energy {
-	lw_meter *meter;        /* started by the caller just before lw_train;
-				   NULL: not metered */
+	lw_meter *meter;        /* started by the caller; the run counts what
+				   it reads from the start of lw_train on (so
+				   one meter may serve several runs: a
+				   search's trials). NULL: not metered */
 	double co2e_g_per_j;    /* PUE x grid intensity: grams of CO2e per
 				   joule at the meter */
 	double budget_j;        /* the run's energy at the meter must stay

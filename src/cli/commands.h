@@ -20,6 +20,7 @@ int cmd_generate(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_footprint(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 /* Print "lowwatt CMD: MESSAGE" for a failed library call; returns 1. */
 int cli_fail(const char *cmd, const lw_err *err);

@@ -23,6 +23,7 @@ static const cli_verb SUBCOMMANDS[] = {
 	{"measure", cmd_measure, "run a command and report the energy and CO2e it used"},
 	{"footprint", cmd_footprint, "the energy and CO2e of runs of a given power and length"},
 	{"report", cmd_report, "write the HTML report of a run, or compare several runs"},
+	{"search", cmd_search, "search a space of settings, spending energy where it matters"},
 };
 
 static void print_help(void)

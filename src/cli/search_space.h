@@ -16,4 +16,11 @@ typedef struct search_space_ctx {
 /* The checks, reading ctx (which must outlive the parse). */
 lw_space_checks search_space_checks(search_space_ctx *ctx);
 
+/* The settings every trial must share (data, tokenizer, blas_core) may be
+ * fixed in base but not be dimensions: checked on the space file's root
+ * (path names it) before the data it names is opened. (The settings the
+ * search itself decides, steps, budgets and carbon, are refused anywhere by
+ * the key check.) */
+lw_status search_space_check_shared(const json_t *root, const char *path, lw_err *err);
+
 #endif

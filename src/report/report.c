@@ -5,7 +5,8 @@
  *
  * The page is self-contained by construction: one inline <style>, inline
  * SVG, no <script>, no link, image or font by URL. It opens from a file
- * without a network, prints, and weighs a few tens of kilobytes.
+ * without a network, prints, and weighs a few tens of kilobytes. Its frame
+ * (head, style, badge legend, footer) is shared with the search report.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -46,17 +47,19 @@ static const char STYLE[] =
 	"footer{margin-top:24px;font-size:.8em;color:#777}\n"
 	"@media print{svg.chart{break-inside:avoid}body{max-width:none}}\n";
 
-static void page_open(lw_buf *out, const char *title)
+void lw_report_page_open(lw_buf *out, const char *title, const char *extra_css)
 {
 	lw_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 			 "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
 	lw_xml_escape(out, title);
 	lw_buf_puts(out, "</title>\n<style>\n");
 	lw_buf_puts(out, STYLE);
+	if (extra_css)
+		lw_buf_puts(out, extra_css);
 	lw_buf_puts(out, "</style>\n</head>\n<body>\n");
 }
 
-static void methods_legend(lw_buf *out)
+void lw_report_methods_legend(lw_buf *out)
 {
 	lw_buf_puts(out,
 		"<p class=\"methods\"><span class=\"badge measured\">measured</span> read from a "
@@ -71,7 +74,7 @@ static void methods_legend(lw_buf *out)
 		"that by the grid's carbon intensity.</p>\n");
 }
 
-static void page_close(lw_buf *out)
+void lw_report_page_close(lw_buf *out)
 {
 	lw_buf_puts(out, "<footer>Written by lowwatt " LW_VERSION ".</footer>\n</body>\n</html>\n");
 }
@@ -110,7 +113,7 @@ static void one_run(const lw_run_files *run, lw_buf *out)
 	lw_buf_puts(&title, "lowwatt report: ");
 	lw_buf_puts(&title, run->name);
 	lw_buf_putc(&title, 0);
-	page_open(out, (const char *)title.data);
+	lw_report_page_open(out, (const char *)title.data, NULL);
 	lw_buf_free(&title);
 	lw_buf_puts(out, "<h1>");
 	lw_xml_escape(out, run->name);
@@ -119,15 +122,15 @@ static void one_run(const lw_run_files *run, lw_buf *out)
 	lw_report_charts_run(run, out);
 	lw_buf_puts(out, "<h2>Summary</h2>\n");
 	lw_report_table_run(run, out);
-	methods_legend(out);
-	page_close(out);
+	lw_report_methods_legend(out);
+	lw_report_page_close(out);
 }
 
 static void several_runs(const lw_run_files *runs, int n, lw_buf *out)
 {
 	char title[64];
 	snprintf(title, sizeof title, "lowwatt report: %d runs compared", n);
-	page_open(out, title);
+	lw_report_page_open(out, title, NULL);
 	lw_buf_printf(out, "<h1>%d runs compared</h1>\n<p class=\"model\">", n);
 	for (int k = 0; k < n; k++) {
 		lw_buf_puts(out, k ? ", " : "");
@@ -138,8 +141,8 @@ static void several_runs(const lw_run_files *runs, int n, lw_buf *out)
 	lw_report_charts_overlay(runs, n, out);
 	lw_buf_puts(out, "<h2>Summary</h2>\n");
 	lw_report_table_runs(runs, n, out);
-	methods_legend(out);
-	page_close(out);
+	lw_report_methods_legend(out);
+	lw_report_page_close(out);
 }
 
 void lw_report_html(const lw_run_files *runs, int n, lw_buf *out)

@@ -1,7 +1,8 @@
 /*
  * report_internal.h — the parts of the report (internal to src/report):
  * the page (report.c), its charts (report_charts.c), its tables
- * (report_table.c) and the number formats they share (report_format.c).
+ * (report_table.c) and the number formats they share (report_format.c);
+ * the search report (search_internal.h) uses the page frame and formats.
  */
 #ifndef LW_REPORT_INTERNAL_H
 #define LW_REPORT_INTERNAL_H
@@ -13,6 +14,15 @@
 
 /* The whole HTML page of runs[0..n) into out. */
 void lw_report_html(const lw_run_files *runs, int n, lw_buf *out);
+
+/* ---------------------------------------------------------------- page */
+
+/* The page's frame, shared with the search report: the head (title
+ * escaped; the report's style, then extra_css when not NULL) and <body>;
+ * the legend of the method badges; the footer and the end of the page. */
+void lw_report_page_open(lw_buf *out, const char *title, const char *extra_css);
+void lw_report_methods_legend(lw_buf *out);
+void lw_report_page_close(lw_buf *out);
 
 /* ---------------------------------------------------------------- charts */
 

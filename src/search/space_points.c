@@ -4,6 +4,7 @@
  * names a configuration in ledgers and reports.
  */
 #include "search/space_internal.h"
+#include "util/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -144,16 +145,6 @@ lw_status lw_space_sample(const lw_space *space, struct lw_rng *r, json_t **conf
 
 /* ---------------------------------------------------------------- labels */
 
-/* The shortest %g form of x that reads back as x. */
-static void format_real(double x, char *out, size_t size)
-{
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(out, size, "%.*g", prec, x);
-		if (strtod(out, NULL) == x)
-			return;
-	}
-}
-
 /* One value as the label writes it, into out (at least 64 bytes), or a
  * pointer to a string's own text. */
 static const char *value_text(const json_t *v, char *out, size_t size)
@@ -165,7 +156,7 @@ static const char *value_text(const json_t *v, char *out, size_t size)
 	if (json_is_integer(v))
 		snprintf(out, size, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		format_real(json_real_value(v), out, size);
+		lw_format_shortest(json_real_value(v), out, size);
 	else if (json_is_boolean(v))
 		return json_is_true(v) ? "true" : "false";
 	else

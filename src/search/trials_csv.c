@@ -16,6 +16,7 @@
 #include "lowwatt/buf.h"
 #include "util/alloc.h"
 #include "util/file.h"
+#include "util/numfmt.h"
 
 enum { COL_TRIAL, COL_CONFIG, COL_RUNG, COL_STEPS, COL_VAL_LOSS, COL_ENERGY_J, COL_METHOD,
        COL_SECONDS, COL_STATUS, COL_BRACKET, COL_WORKER, COL_LABEL, COL_RUN_DIR, N_COLS };
@@ -56,11 +57,7 @@ static void put_double(lw_buf *b, double x)
 		return;
 	}
 	char s[40];
-	for (int digits = 1; digits <= 17; digits++) {
-		snprintf(s, sizeof s, "%.*g", digits, x);
-		if (strtod(s, NULL) == x)
-			break;
-	}
+	lw_format_shortest(x, s, sizeof s);
 	lw_buf_puts(b, s);
 }
 

@@ -11,9 +11,13 @@
 #define BUDGET_MARGIN 1.25
 
 void lw_ledger_open(lw_ledger *l, const lw_train_energy *opt, const lw_run_energy *prior,
-		    const lw_energy_prediction *first)
+		    const lw_energy_prediction *first, const lw_meter_reading *base)
 {
 	memset(l, 0, sizeof *l);
+	if (base) {
+		memcpy(l->base_j, base->joules, sizeof l->base_j);
+		l->base_s = base->elapsed_s;
+	}
 	l->opt = *opt;
 	if (prior)
 		l->prior = *prior;
@@ -36,15 +40,15 @@ lw_status lw_ledger_sample(lw_ledger *l, lw_err *err)
 	if (st)
 		return st;
 	now->metered = 1;
-	now->seconds += r.elapsed_s;
+	now->seconds += r.elapsed_s - l->base_s;
 	l->here_j = 0;
 	for (int d = 0; d < LW_DOMAIN_COUNT; d++) {
 		now->method[d] = lw_method_combine(l->prior.metered ? l->prior.method[d]
 						   : LW_METHOD_NONE, r.method[d]);
 		if (r.method[d] == LW_METHOD_NONE)
 			continue;
-		now->joules[d] += r.joules[d];
-		l->here_j += r.joules[d];
+		now->joules[d] += r.joules[d] - l->base_j[d];
+		l->here_j += r.joules[d] - l->base_j[d];
 	}
 	now->total_j = l->prior.total_j + l->here_j;
 	now->co2e_g = l->prior.co2e_g + l->here_j * l->opt.co2e_g_per_j;

@@ -18,6 +18,10 @@ typedef struct lw_ledger {
 	lw_run_energy prior;        /* earlier invocations (the checkpoint's) */
 	lw_run_energy now;          /* prior + this invocation, last sample */
 	double t_start;             /* lw_now_s() at open */
+	double base_j[LW_DOMAIN_COUNT];  /* the meter's reading when this
+					    invocation started (a meter may run
+					    before it: a search's, over trials) */
+	double base_s;
 	double here_j;              /* this invocation's energy, last sample */
 	double mark_j;              /* here_j after the last step or evaluation */
 	long steps_here;            /* steps this invocation */
@@ -33,9 +37,11 @@ typedef struct lw_ledger {
 } lw_ledger;
 
 /* Start from prior (NULL: a new run) and the run's first prediction (NULL
- * or step 0: none yet). */
+ * or step 0: none yet); base is the meter's reading when the invocation
+ * started (NULL: zero, a meter started with it): what it read before is
+ * not this run's. */
 void lw_ledger_open(lw_ledger *l, const lw_train_energy *opt, const lw_run_energy *prior,
-		    const lw_energy_prediction *first);
+		    const lw_energy_prediction *first, const lw_meter_reading *base);
 
 /* Sample the meter into l->now. */
 lw_status lw_ledger_sample(lw_ledger *l, lw_err *err);

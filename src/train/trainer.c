@@ -26,6 +26,7 @@ typedef struct run {
 	const lw_train_data *data;
 	const lw_train_options *opt;
 	lw_ledger ledger;          /* the run's energy */
+	lw_meter_reading meter_base;  /* the meter when lw_train was called */
 	lw_train_stop stop;
 	lw_model *model;
 	float *m, *v;              /* AdamW moments, laid out as the parameters */
@@ -112,7 +113,8 @@ static lw_status restore(run *r, lw_err *err)
 	r->next_batch = ck.next_batch;
 	r->tokens = ck.tokens;
 	r->saved_step = r->step;
-	lw_ledger_open(&r->ledger, &r->opt->energy, &ck.energy, &ck.first_prediction);
+	lw_ledger_open(&r->ledger, &r->opt->energy, &ck.energy, &ck.first_prediction,
+		       &r->meter_base);
 done:
 	lw_checkpoint_free(&ck);
 	return st;
@@ -262,7 +264,7 @@ static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 	lw_model_init(r->model, cfg->seed);
 	if (cfg->profile)
 		lw_model_profile(r->model, &r->prof);
-	lw_ledger_open(&r->ledger, &r->opt->energy, NULL, NULL);
+	lw_ledger_open(&r->ledger, &r->opt->energy, NULL, NULL, &r->meter_base);
 	if (resume && (st = restore(r, err)))
 		return st;
 	r->ledger.checkpoint_bytes = 12.0 * (double)n + 228.0;
@@ -448,8 +450,10 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 		  .last_window_loss = NAN };
 	int threads = lw_set_threads(cfg->threads), stopped = 0;
 	*res = (lw_train_result){0};
-	lw_status st = run_open(&r, run_dir, r.opt->resume, err);
-	if (st)
+	lw_status st = LW_OK;
+	if (r.opt->energy.meter)
+		st = lw_meter_read(r.opt->energy.meter, &r.meter_base, err);
+	if (st || (st = run_open(&r, run_dir, r.opt->resume, err)))
 		goto done;
 	lw_train_event start = {
 		.kind = LW_TRAIN_STARTED, .step = r.step, .steps = cfg->steps, .tokens = r.tokens,

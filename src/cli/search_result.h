@@ -1,0 +1,48 @@
+/*
+ * search_result.h — what a search found and what it cost, from its ledger:
+ * the best configuration, the Pareto front of validation loss against
+ * energy, the search's energy and its method, and summary.json (the keys
+ * are listed in README's search section).
+ *
+ *   best   the lowest finite validation loss among the rows trained to
+ *          max_steps; when no trial got there, the lowest of any finished
+ *          row (a budget may end a search early)
+ *   front  each trial's highest finished rung (done or promoted, finite
+ *          loss); of those, the ones no other beats on both energy and
+ *          loss, cheapest first
+ */
+#ifndef LW_CLI_SEARCH_RESULT_H
+#define LW_CLI_SEARCH_RESULT_H
+
+#include <jansson.h>
+
+#include "cli/search_cost.h"
+#include "cli/search_options.h"
+#include "lowwatt/carbon.h"
+#include "lowwatt/trials.h"
+
+/* The best row, or NULL when no row has a finite loss. */
+const lw_trial *search_best(const lw_trials *l, int64_t max_steps);
+
+/* The front into out (room for l->n rows); its length. */
+size_t search_front(const lw_trials *l, const lw_trial **out);
+
+/* The energy of the search (the trials') and how it was found:
+ * "measured", "estimated", "mixed" or "none". */
+const char *search_method(const lw_trials *l);
+
+/* Why a search ended: "finished", "budget", "signal". */
+typedef struct search_totals {
+	const char *status;
+	double pue;
+	double co2e_g_per_j;          /* PUE x intensity */
+	const lw_intensity *intensity;
+	search_exhaustive exhaustive;
+	int64_t configurations;       /* trials started */
+} search_totals;
+
+/* summary.json's object (caller: json_decref). */
+json_t *search_summary_build(const search_options *o, const lw_trials *l,
+			     const search_totals *t);
+
+#endif
