@@ -199,6 +199,8 @@ bench: setup
 	@bash bench/meter/run.sh
 	@echo
 	@bash bench/sharing/run.sh
+	@echo
+	@bash bench/search/run.sh
 
 clean:
 	rm -rf $(B)

@@ -39,31 +39,42 @@ void search_print_plan(FILE *out, const search_options *o, const lw_schedule *pl
 	fprintf(out, " steps; trials in %s/trials\n", o->out);
 }
 
+/* Joules as people read them: "2.328", "99.03", "2,529", "16,454". */
+static const char *joules(double j, char *buf, size_t size)
+{
+	if (j >= 1000 && j < 1e18)
+		return cli_count(buf, size, (unsigned long long)(j + 0.5));
+	snprintf(buf, size, "%.4g", j);
+	return buf;
+}
+
 static void print_best(FILE *out, const char *dir, const json_t *best)
 {
 	if (!json_is_object(best)) {
 		fprintf(out, "best: none (no trial finished a rung)\n");
 		return;
 	}
-	fprintf(out, "best: trial %lld, val loss %.4f after %lld steps, %.4g J  [%s]\n",
+	char j[32];
+	fprintf(out, "best: trial %lld, val loss %.4f after %lld steps, %s J  [%s]\n",
 		(long long)json_integer_value(json_object_get(best, "trial")), num(best, "val_loss"),
-		(long long)json_integer_value(json_object_get(best, "steps")), num(best, "energy_j"),
-		str(best, "label"));
+		(long long)json_integer_value(json_object_get(best, "steps")),
+		joules(num(best, "energy_j"), j, sizeof j), str(best, "label"));
 	fprintf(out, "      lowwatt train --config %s/%s/config.json trains it again\n", dir,
 		str(best, "run_dir"));
 }
 
 static void print_front(FILE *out, const json_t *front)
 {
-	fprintf(out, "Pareto front of val loss against energy (%zu trials):\n",
+	fprintf(out, "Pareto front of val loss against energy (%zu trained rungs):\n",
 		json_array_size(front));
 	size_t i;
 	const json_t *p;
+	char j[32];
 	json_array_foreach(front, i, p)
-		fprintf(out, "  trial %-5lld %12.4g J  val loss %.4f  %6lld steps  [%s]\n",
-			(long long)json_integer_value(json_object_get(p, "trial")), num(p, "energy_j"),
-			num(p, "val_loss"), (long long)json_integer_value(json_object_get(p, "steps")),
-			str(p, "label"));
+		fprintf(out, "  trial %-5lld %12s J  val loss %.4f  %6lld steps  [%s]\n",
+			(long long)json_integer_value(json_object_get(p, "trial")),
+			joules(num(p, "energy_j"), j, sizeof j), num(p, "val_loss"),
+			(long long)json_integer_value(json_object_get(p, "steps")), str(p, "label"));
 }
 
 static void print_energy(FILE *out, const json_t *s)
@@ -71,18 +82,20 @@ static void print_energy(FILE *out, const json_t *s)
 	const char *method = str(s, "method");
 	double co2e_g = num(s, "co2e_g"), lbs = co2e_g / 1000.0 * LW_LBS_PER_KG;
 	const lw_equivalence *eq = lw_equivalence_get(lw_equivalence_nearest(lbs));
-	fprintf(out, "energy: %.4g J%s over %.3g s of training; %.4g kWh at the facility (PUE "
-		"%.2f); %.4g gCO2e at %.0f g/kWh, as much as %.3g %s\n", num(s, "energy_j"),
+	char j[32], x_j[32];
+	fprintf(out, "energy: %s J%s over %.1f s of training; %.4g kWh at the facility (PUE "
+		"%.2f); %.4g gCO2e at %.0f g/kWh, as much as %.3g %s\n",
+		joules(num(s, "energy_j"), j, sizeof j),
 		method[0] == 'e' ? " (estimated)" : method[0] == 'm' && method[1] == 'i' ?
 		" (in part estimated)" : "", num(s, "seconds"), num(s, "facility_energy_kwh"),
 		num(s, "pue"), co2e_g, num(s, "intensity_g_per_kwh"), lbs / eq->lbs, eq->label);
 	const json_t *x = json_object_get(s, "exhaustive");
 	if (json_is_object(x))
 		fprintf(out, "exhaustive: training %s %lld configurations to the end would take about "
-			"%.4g J (estimated); this search used %.1f%% of it\n",
+			"%s J (estimated); this search used %.1f%% of it\n",
 			strcmp(str(x, "basis"), "grid") == 0 ? "all" : "the",
 			(long long)json_integer_value(json_object_get(x, "configurations")),
-			num(x, "energy_j"), 100.0 * num(x, "ratio"));
+			joules(num(x, "energy_j"), x_j, sizeof x_j), 100.0 * num(x, "ratio"));
 }
 
 void search_print(FILE *out, const search_options *o, const lw_trials *l, const json_t *summary)

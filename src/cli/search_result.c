@@ -51,16 +51,9 @@ static int by_energy(const void *pa, const void *pb)
 size_t search_front(const lw_trials *l, const lw_trial **out)
 {
 	size_t n = 0;
-	/* Each trial's highest finished rung: rows are sorted by (id, rung). */
-	for (size_t i = 0; i < l->n; i++) {
-		const lw_trial *r = &l->rows[i];
-		if (!finished(r))
-			continue;
-		if (n && out[n - 1]->id == r->id)
-			out[n - 1] = r;
-		else
-			out[n++] = r;
-	}
+	for (size_t i = 0; i < l->n; i++)
+		if (finished(&l->rows[i]))
+			out[n++] = &l->rows[i];
 	qsort(out, n, sizeof *out, by_energy);
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++)

@@ -7,9 +7,11 @@
  *   best   the lowest finite validation loss among the rows trained to
  *          max_steps; when no trial got there, the lowest of any finished
  *          row (a budget may end a search early)
- *   front  each trial's highest finished rung (done or promoted, finite
- *          loss); of those, the ones no other beats on both energy and
- *          loss, cheapest first
+ *   front  the finished rows (a trial at a rung it finished, done or
+ *          promoted, with a finite loss: what training that configuration
+ *          so far cost and gave) that no other row beats on both energy
+ *          and loss, cheapest first; a trial may stand on it at several
+ *          rungs
  */
 #ifndef LW_CLI_SEARCH_RESULT_H
 #define LW_CLI_SEARCH_RESULT_H

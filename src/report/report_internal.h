@@ -48,6 +48,33 @@ void lw_report_table_runs(const lw_run_files *runs, int n, lw_buf *out);
  * NULL when the run was not metered. */
 const char *lw_report_run_method(const lw_run_files *run);
 
+/* ---------------------------------------------------------------- rows */
+
+/* The rows of the reports' summary tables (report_rows.c): a figure that
+ * rests on an estimate is in italics after this sign. */
+#define LW_REPORT_APPROX "\xe2\x89\x88 "   /* U+2248 and a space */
+
+/* Whether a method ("estimated", "mixed") makes a figure an estimate. */
+int lw_report_is_estimate(const char *method);
+
+/* The method's badge: measured, estimated, mixed; "not metered" for none,
+ * NULL or anything else. */
+void lw_report_badge(lw_buf *out, const char *method);
+
+/* A section heading row of a three-column table. */
+void lw_report_section(lw_buf *out, const char *title);
+
+/* A row: label, value (text, escaped; estimated: the sign and italics), and
+ * the start of the note cell, which the caller fills and closes. */
+void lw_report_row_open(lw_buf *out, const char *label, const char *value, int estimated);
+
+/* A whole row, its note escaped (NULL: empty). */
+void lw_report_row(lw_buf *out, const char *label, const char *value, int estimated,
+		   const char *note);
+
+/* v to sig digits and its unit ("1,234 J"), or a dash when not finite. */
+const char *lw_report_with_unit(double v, int sig, const char *unit, char *buf, size_t size);
+
 /* ---------------------------------------------------------------- format */
 
 /* v to sig significant digits, thousands separators from 10,000, no

@@ -16,7 +16,6 @@
 #include "report/chart.h"
 #include "report/report_internal.h"
 
-#define APPROX "\xe2\x89\x88 "   /* U+2248 and a space */
 
 /* ---------------------------------------------------------------- figures */
 
@@ -56,27 +55,8 @@ const char *lw_report_run_method(const lw_run_files *run)
 	return isfinite(code) && code >= 0 && code < 4 ? METHODS[(int)code] : "none";
 }
 
-/* The CSS class of a method name: one of METHODS, else "none". */
-static const char *method_class(const char *m)
-{
-	for (int k = 0; m && k < 4; k++)
-		if (strcmp(m, METHODS[k]) == 0)
-			return METHODS[k];
-	return "none";
-}
 
-static int is_estimate(const char *method)
-{
-	return method && (strcmp(method, "estimated") == 0 || strcmp(method, "mixed") == 0);
-}
 
-static void badge(lw_buf *out, const char *method)
-{
-	lw_buf_printf(out, "<span class=\"badge %s\">", method_class(method));
-	lw_xml_escape(out, method ? (strcmp(method, "none") == 0 ? "not metered" : method)
-				  : "not metered");
-	lw_buf_puts(out, "</span>");
-}
 
 /* "plan", "budget", "signal"; from an older run's stopped_early, "plan"
  * or "early"; NULL when unknown. */
@@ -91,70 +71,38 @@ static const char *stopped_by(const lw_run_files *run)
 
 /* ---------------------------------------------------------------- rows */
 
-static void section(lw_buf *out, const char *title)
-{
-	lw_buf_printf(out, "<tr class=\"section\"><th colspan=\"3\">%s</th></tr>\n", title);
-}
 
-/* A row: label, value (estimated: "≈" and italics; value is text, escaped),
- * and the start of the note cell, which the caller fills and closes. */
-static void row_open(lw_buf *out, const char *label, const char *value, int estimated)
-{
-	lw_buf_printf(out, "<tr><th>%s</th><td class=\"num%s\">%s", label,
-		      estimated ? " est" : "", estimated ? APPROX : "");
-	lw_xml_escape(out, value);
-	lw_buf_puts(out, "</td><td class=\"note\">");
-}
 
-static void row(lw_buf *out, const char *label, const char *value, int estimated,
-		const char *note)
-{
-	row_open(out, label, value, estimated);
-	lw_xml_escape(out, note ? note : "");
-	lw_buf_puts(out, "</td></tr>\n");
-}
-
-/* "v unit" in buf, or a dash. */
-static const char *with_unit(double v, int sig, const char *unit, char *buf, size_t size)
-{
-	char num[48];
-	if (!isfinite(v))
-		snprintf(buf, size, "\xe2\x80\x93");
-	else
-		snprintf(buf, size, "%s%s%s", lw_report_num(v, sig, num, sizeof num), *unit ? " " : "",
-			 unit);
-	return buf;
-}
 
 /* ---------------------------------------------------------------- one run */
 
 static void training_rows(const lw_run_files *run, lw_buf *out)
 {
 	char a[64], b[64], v[160];
-	section(out, "Training");
+	lw_report_section(out, "Training");
 	double steps = figure_of(run, "steps", NULL, LW_COL_STEP);
 	double planned = lw_run_files_num(run, "planned_steps", NULL);
 	snprintf(v, sizeof v, "%s", lw_report_count(steps, a, sizeof a));
 	if (isfinite(planned))
 		snprintf(v, sizeof v, "%s of %s planned", a, lw_report_count(planned, b, sizeof b));
-	row(out, "steps", v, 0, NULL);
-	row(out, "training tokens", lw_report_count(figure_of(run, "tokens", NULL, LW_COL_TOKENS), a,
+	lw_report_row(out, "steps", v, 0, NULL);
+	lw_report_row(out, "training tokens", lw_report_count(figure_of(run, "tokens", NULL, LW_COL_TOKENS), a,
 						    sizeof a), 0, NULL);
-	row(out, "training loss", with_unit(figure_of(run, "train_loss", NULL, LW_COL_LOSS), 4,
+	lw_report_row(out, "training loss", lw_report_with_unit(figure_of(run, "train_loss", NULL, LW_COL_LOSS), 4,
 					    "nats", v, sizeof v), 0, "mean of the last logged steps");
-	row(out, "validation loss", with_unit(figure_of(run, "val_loss", NULL, LW_COL_VAL_LOSS), 4,
+	lw_report_row(out, "validation loss", lw_report_with_unit(figure_of(run, "val_loss", NULL, LW_COL_VAL_LOSS), 4,
 					      "nats", v, sizeof v), 0, NULL);
 	double ppl = lw_run_files_num(run, "val_perplexity", NULL);
 	if (!isfinite(ppl))
 		ppl = exp(figure_of(run, "val_loss", NULL, LW_COL_VAL_LOSS));
-	row(out, "perplexity", with_unit(ppl, 4, "", v, sizeof v), 0, "exp(validation loss)");
+	lw_report_row(out, "perplexity", lw_report_with_unit(ppl, 4, "", v, sizeof v), 0, "exp(validation loss)");
 	double acc = figure_of(run, "val_accuracy", NULL, LW_COL_VAL_ACCURACY) * 100;
-	row(out, "accuracy", with_unit(acc, 4, "%", v, sizeof v), 0,
+	lw_report_row(out, "accuracy", lw_report_with_unit(acc, 4, "%", v, sizeof v), 0,
 	    "top-1, on the validation targets");
 	double secs = figure_of(run, "run_seconds", NULL, LW_COL_ELAPSED_S);
-	row(out, "run time", lw_report_duration(secs, v, sizeof v), 0, "every invocation");
+	lw_report_row(out, "run time", lw_report_duration(secs, v, sizeof v), 0, "every invocation");
 	const char *by = stopped_by(run);
-	row(out, "stopped by", by ? by : "\xe2\x80\x93", 0,
+	lw_report_row(out, "stopped by", by ? by : "\xe2\x80\x93", 0,
 	    by && strcmp(by, "budget") == 0 ? "the energy or CO2e budget would have been exceeded"
 	    : by && strcmp(by, "signal") == 0 ? "interrupted; resumable from its checkpoint"
 	    : NULL);
@@ -173,8 +121,8 @@ static void domain_rows(const lw_run_files *run, lw_buf *out)
 		const char *m = lw_run_files_str(run, "method", D[d].key);
 		if (!m)
 			m = isfinite(j) ? lw_report_run_method(run) : "none";
-		row_open(out, D[d].label, with_unit(j, 5, "J", v, sizeof v), is_estimate(m));
-		badge(out, isfinite(j) ? m : "none");
+		lw_report_row_open(out, D[d].label, lw_report_with_unit(j, 5, "J", v, sizeof v), lw_report_is_estimate(m));
+		lw_report_badge(out, isfinite(j) ? m : "none");
 		const char *src = lw_run_files_str(run, "sources", D[d].key);
 		if (src && isfinite(j) && strcmp(src, "none") != 0) {
 			lw_buf_puts(out, " <span class=\"source\">");
@@ -188,52 +136,52 @@ static void domain_rows(const lw_run_files *run, lw_buf *out)
 static void energy_rows(const lw_run_files *run, const char *method, lw_buf *out)
 {
 	char v[160], a[64], b[64];
-	int est = is_estimate(method);
-	section(out, "Energy at the meter");
+	int est = lw_report_is_estimate(method);
+	lw_report_section(out, "Energy at the meter");
 	domain_rows(run, out);
 	double total = figure_of(run, "energy_j", "total", LW_COL_ENERGY_J);
 	snprintf(v, sizeof v, "%s J = %s Wh", lw_report_num(total, 5, a, sizeof a),
 		 lw_report_num(total / 3600, 4, b, sizeof b));
-	row_open(out, "total", v, est);
-	badge(out, method);
+	lw_report_row_open(out, "total", v, est);
+	lw_report_badge(out, method);
 	lw_buf_puts(out, "</td></tr>\n");
 	double secs = figure_of(run, "run_seconds", NULL, LW_COL_ELAPSED_S);
 	double watts = lw_run_files_num(run, "avg_power_w", NULL);
-	row(out, "average power", with_unit(isfinite(watts) ? watts : total / secs, 4, "W", v,
+	lw_report_row(out, "average power", lw_report_with_unit(isfinite(watts) ? watts : total / secs, 4, "W", v,
 					    sizeof v), est, NULL);
 	double tokens = figure_of(run, "tokens", NULL, LW_COL_TOKENS);
 	double jpt = lw_run_files_num(run, "j_per_token", NULL);
-	row(out, "energy per token", with_unit(isfinite(jpt) ? jpt : total / tokens, 4, "J", v,
+	lw_report_row(out, "energy per token", lw_report_with_unit(isfinite(jpt) ? jpt : total / tokens, 4, "J", v,
 					       sizeof v), est, "training tokens");
 	const char *im = lw_run_files_str(run, "infer_method", NULL);
-	row_open(out, "inference", with_unit(lw_run_files_num(run, "infer_j_per_1000_seq", NULL), 4,
-					     "J", v, sizeof v), is_estimate(im));
+	lw_report_row_open(out, "inference", lw_report_with_unit(lw_run_files_num(run, "infer_j_per_1000_seq", NULL), 4,
+					     "J", v, sizeof v), lw_report_is_estimate(im));
 	lw_buf_puts(out, "per 1,000 validation sequences ");
 	if (im)
-		badge(out, im);
+		lw_report_badge(out, im);
 	lw_buf_puts(out, "</td></tr>\n");
 }
 
 static void carbon_rows(const lw_run_files *run, int est, lw_buf *out)
 {
 	char v[160], note[400];
-	section(out, "Carbon");
+	lw_report_section(out, "Carbon");
 	double pue = lw_run_files_num(run, "pue", NULL);
-	snprintf(note, sizeof note, "PUE %s included", with_unit(pue, 3, "", v, sizeof v));
-	row(out, "facility energy", with_unit(lw_run_files_num(run, "facility_energy_kwh", NULL), 4,
+	snprintf(note, sizeof note, "PUE %s included", lw_report_with_unit(pue, 3, "", v, sizeof v));
+	lw_report_row(out, "facility energy", lw_report_with_unit(lw_run_files_num(run, "facility_energy_kwh", NULL), 4,
 					      "kWh", v, sizeof v), est, note);
 	const char *region = lw_run_files_str(run, "region", NULL);
 	const char *source = lw_run_files_str(run, "intensity_source", NULL);
 	snprintf(note, sizeof note, "%s%s%s", region ? region : "given",
 		 source ? " \xe2\x80\x94 " : "", source ? source : "");
-	row(out, "grid intensity", with_unit(lw_run_files_num(run, "intensity_g_per_kwh", NULL), 4,
+	lw_report_row(out, "grid intensity", lw_report_with_unit(lw_run_files_num(run, "intensity_g_per_kwh", NULL), 4,
 					     "gCO2e/kWh", v, sizeof v), 0, note);
-	row(out, "CO2e", with_unit(figure_of(run, "co2e_g", NULL, LW_COL_CO2E_G), 4, "g", v,
+	lw_report_row(out, "CO2e", lw_report_with_unit(figure_of(run, "co2e_g", NULL, LW_COL_CO2E_G), 4, "g", v,
 				   sizeof v), est, "energy x PUE x intensity");
 	for (int k = 0; k < LW_EQ_COUNT; k++) {
 		const lw_equivalence *e = lw_equivalence_get((lw_equivalence_kind)k);
-		row(out, k == 0 ? "equivalent to" : "",
-		    with_unit(lw_run_files_num(run, "equivalents", e->key), 3, "", v, sizeof v), est,
+		lw_report_row(out, k == 0 ? "equivalent to" : "",
+		    lw_report_with_unit(lw_run_files_num(run, "equivalents", e->key), 3, "", v, sizeof v), est,
 		    e->label);
 	}
 }
@@ -241,18 +189,18 @@ static void carbon_rows(const lw_run_files *run, int est, lw_buf *out)
 static void prediction_rows(const lw_run_files *run, lw_buf *out)
 {
 	char v[160], a[64], b[64], note[160];
-	section(out, "Prediction and budget");
+	lw_report_section(out, "Prediction and budget");
 	double pj = lw_run_files_num(run, "predicted_energy_j", NULL);
 	double pstep = lw_run_files_num(run, "predicted_at_step", NULL);
 	double pco2 = lw_run_files_num(run, "predicted_co2e_g", NULL);
 	snprintf(v, sizeof v, "%s J, %s g CO2e", lw_report_num(pj, 4, a, sizeof a),
 		 lw_report_num(pco2, 3, b, sizeof b));
 	snprintf(note, sizeof note, "made after step %s", lw_report_count(pstep, a, sizeof a));
-	row(out, "first prediction", isfinite(pj) ? v : "none made", 0,
+	lw_report_row(out, "first prediction", isfinite(pj) ? v : "none made", 0,
 	    isfinite(pstep) ? note : NULL);
 	double perr = lw_run_files_num(run, "prediction_error", NULL);
 	snprintf(v, sizeof v, "%+.1f %%", perr * 100);
-	row(out, "its error", isfinite(perr) ? v : "\xe2\x80\x93", 0,
+	lw_report_row(out, "its error", isfinite(perr) ? v : "\xe2\x80\x93", 0,
 	    isfinite(perr) ? "(prediction - actual) / actual"
 			   : "unknown: the run did not finish its plan, or made no prediction");
 	double kwh = lw_run_files_num(run, "budget", "kwh");
@@ -261,10 +209,10 @@ static void prediction_rows(const lw_run_files *run, lw_buf *out)
 		snprintf(v, sizeof v, "%s kWh, %s g CO2e", lw_report_num(kwh, 4, a, sizeof a),
 			 lw_report_num(gco2, 4, b, sizeof b));
 	else if (isfinite(kwh) || isfinite(gco2))
-		with_unit(isfinite(kwh) ? kwh : gco2, 4, isfinite(kwh) ? "kWh" : "g CO2e", v, sizeof v);
+		lw_report_with_unit(isfinite(kwh) ? kwh : gco2, 4, isfinite(kwh) ? "kWh" : "g CO2e", v, sizeof v);
 	else
 		snprintf(v, sizeof v, "none");
-	row(out, "budget", v, 0, NULL);
+	lw_report_row(out, "budget", v, 0, NULL);
 }
 
 void lw_report_table_run(const lw_run_files *run, lw_buf *out)
@@ -274,12 +222,12 @@ void lw_report_table_run(const lw_run_files *run, lw_buf *out)
 	const char *method = lw_report_run_method(run);
 	if (method) {
 		energy_rows(run, method, out);
-		carbon_rows(run, is_estimate(method), out);
+		carbon_rows(run, lw_report_is_estimate(method), out);
 		prediction_rows(run, out);
 	} else {
-		section(out, "Energy");
-		row_open(out, "energy", "not metered", 0);
-		badge(out, NULL);
+		lw_report_section(out, "Energy");
+		lw_report_row_open(out, "energy", "not metered", 0);
+		lw_report_badge(out, NULL);
 		lw_buf_puts(out, " this run has no energy figures</td></tr>\n");
 	}
 	lw_buf_puts(out, "</table>\n");
@@ -290,7 +238,7 @@ void lw_report_table_run(const lw_run_files *run, lw_buf *out)
 static void cell(lw_buf *out, const char *text, int estimated)
 {
 	lw_buf_printf(out, "<td class=\"num%s\">%s", estimated ? " est" : "",
-		      estimated ? APPROX : "");
+		      estimated ? LW_REPORT_APPROX : "");
 	lw_xml_escape(out, text);
 	lw_buf_puts(out, "</td>");
 }
@@ -299,7 +247,7 @@ static void runs_row(const lw_run_files *run, lw_buf *out)
 {
 	char v[96];
 	const char *method = lw_report_run_method(run);
-	int est = is_estimate(method);
+	int est = lw_report_is_estimate(method);
 	lw_buf_puts(out, "<tr><th>");
 	lw_xml_escape(out, run->name);
 	lw_buf_puts(out, "</th><td>");
@@ -314,12 +262,12 @@ static void runs_row(const lw_run_files *run, lw_buf *out)
 	double val = figure_of(run, "val_loss", NULL, LW_COL_VAL_LOSS);
 	cell(out, lw_report_num(val, 4, v, sizeof v), 0);
 	cell(out, lw_report_num(figure_of(run, "val_perplexity", NULL, -1), 4, v, sizeof v), 0);
-	cell(out, with_unit(figure_of(run, "val_accuracy", NULL, LW_COL_VAL_ACCURACY) * 100, 4, "%",
+	cell(out, lw_report_with_unit(figure_of(run, "val_accuracy", NULL, LW_COL_VAL_ACCURACY) * 100, 4, "%",
 			    v, sizeof v), 0);
 	double total = method ? figure_of(run, "energy_j", "total", LW_COL_ENERGY_J) : NAN;
 	cell(out, lw_report_num(total / 3600, 4, v, sizeof v), est);
 	lw_buf_puts(out, "<td>");
-	badge(out, method);
+	lw_report_badge(out, method);
 	lw_buf_puts(out, "</td>");
 	double secs = figure_of(run, "run_seconds", NULL, LW_COL_ELAPSED_S);
 	double watts = lw_run_files_num(run, "avg_power_w", NULL);

@@ -57,9 +57,6 @@ int lw_search_rung_color(int rung);
 
 /* ---------------------------------------------------------------- cells */
 
-/* Whether a method ("estimated", "mixed") makes a figure an estimate. */
-int lw_search_is_estimate(const char *method);
-
 /* A <td> of text, escaped; num: right-aligned; estimated: "≈" and italics. */
 void lw_search_cell(lw_buf *out, const char *text, int num, int estimated);
 

@@ -5,8 +5,8 @@
  * that search_trials_table.c shares.
  *
  * Figures come from summary.json, the per-trial ones from trials.csv. As in
- * the run report (report_table.c, whose helpers are static there), every
- * energy figure carries its method: a badge, and a figure that rests on an
+ * the run report (the rows and badges of report_rows.c), every energy
+ * figure carries its method: a badge, and a figure that rests on an
  * estimate in italics after "≈". A figure that summary.json lacks is a dash.
  */
 #include <math.h>
@@ -18,68 +18,21 @@
 #include "report/report_internal.h"
 #include "report/search_internal.h"
 
-#define APPROX "\xe2\x89\x88 "   /* U+2248 and a space */
 #define DASH "\xe2\x80\x93"
 
 /* ---------------------------------------------------------------- cells */
 
-int lw_search_is_estimate(const char *method)
-{
-	return method && (strcmp(method, "estimated") == 0 || strcmp(method, "mixed") == 0);
-}
 
-static void badge(lw_buf *out, const char *method)
-{
-	static const char *const KNOWN[] = {"measured", "estimated", "mixed"};
-	const char *cls = "none";
-	for (int k = 0; method && k < 3; k++)
-		if (strcmp(method, KNOWN[k]) == 0)
-			cls = KNOWN[k];
-	lw_buf_printf(out, "<span class=\"badge %s\">%s</span>", cls,
-		      strcmp(cls, "none") == 0 ? "not metered" : cls);
-}
 
-static void section(lw_buf *out, const char *title)
-{
-	lw_buf_printf(out, "<tr class=\"section\"><th colspan=\"3\">%s</th></tr>\n", title);
-}
 
-/* A row: label, value (text, escaped; estimated: "≈" and italics), and the
- * start of the note cell, which the caller fills and closes. */
-static void row_open(lw_buf *out, const char *label, const char *value, int estimated)
-{
-	lw_buf_printf(out, "<tr><th>%s</th><td class=\"num%s\">%s", label,
-		      estimated ? " est" : "", estimated ? APPROX : "");
-	lw_xml_escape(out, value);
-	lw_buf_puts(out, "</td><td class=\"note\">");
-}
 
-static void row(lw_buf *out, const char *label, const char *value, int estimated,
-		const char *note)
-{
-	row_open(out, label, value, estimated);
-	lw_xml_escape(out, note ? note : "");
-	lw_buf_puts(out, "</td></tr>\n");
-}
 
 void lw_search_cell(lw_buf *out, const char *text, int num, int estimated)
 {
 	lw_buf_printf(out, "<td%s>%s", num ? (estimated ? " class=\"num est\"" : " class=\"num\"")
-				      : "", estimated ? APPROX : "");
+				      : "", estimated ? LW_REPORT_APPROX : "");
 	lw_xml_escape(out, text);
 	lw_buf_puts(out, "</td>");
-}
-
-/* "v unit" in buf, or a dash. */
-static const char *with_unit(double v, int sig, const char *unit, char *buf, size_t size)
-{
-	char num[48];
-	if (!isfinite(v))
-		snprintf(buf, size, DASH);
-	else
-		snprintf(buf, size, "%s%s%s", lw_report_num(v, sig, num, sizeof num), *unit ? " " : "",
-			 unit);
-	return buf;
 }
 
 /* "1234.5 J = 0.3429 Wh", or a dash. */
@@ -118,42 +71,42 @@ static void energy_rows(const lw_search_files *s, lw_buf *out)
 	const json_t *j = s->summary;
 	const char *method = lw_search_str(j, "method");
 	char v[160], note[160];
-	section(out, "Energy at the meter");
-	row_open(out, "energy", joules_wh(lw_search_num(j, "energy_j"), v, sizeof v),
-		 lw_search_is_estimate(method));
-	badge(out, method);
+	lw_report_section(out, "Energy at the meter");
+	lw_report_row_open(out, "energy", joules_wh(lw_search_num(j, "energy_j"), v, sizeof v),
+		 lw_report_is_estimate(method));
+	lw_report_badge(out, method);
 	lw_buf_puts(out, " the trials&#39; energy summed (trials.csv)</td></tr>\n");
-	row(out, "wall time", lw_report_duration(lw_search_num(j, "seconds"), v, sizeof v), 0,
+	lw_report_row(out, "wall time", lw_report_duration(lw_search_num(j, "seconds"), v, sizeof v), 0,
 	    "every invocation of the search");
 	size_t rungs = lw_trials_count(&s->trials, LW_TRIAL_DONE) +
 		       lw_trials_count(&s->trials, LW_TRIAL_PROMOTED);
 	snprintf(note, sizeof note, "%zu rungs trained; %zu stopped by the budget; %zu failed",
 		 rungs, lw_trials_count(&s->trials, LW_TRIAL_STOPPED),
 		 lw_trials_count(&s->trials, LW_TRIAL_FAILED));
-	row(out, "configurations", lw_report_count(lw_search_num(j, "configurations"), v, sizeof v),
+	lw_report_row(out, "configurations", lw_report_count(lw_search_num(j, "configurations"), v, sizeof v),
 	    0, note);
 }
 
 static void carbon_rows(const json_t *j, int est, lw_buf *out)
 {
 	char v[160], note[400];
-	section(out, "Carbon");
+	lw_report_section(out, "Carbon");
 	snprintf(note, sizeof note, "PUE %s included",
-		 with_unit(lw_search_num(j, "pue"), 3, "", v, sizeof v));
-	row(out, "facility energy", with_unit(lw_search_num(j, "facility_energy_kwh"), 4, "kWh", v,
+		 lw_report_with_unit(lw_search_num(j, "pue"), 3, "", v, sizeof v));
+	lw_report_row(out, "facility energy", lw_report_with_unit(lw_search_num(j, "facility_energy_kwh"), 4, "kWh", v,
 					      sizeof v), est, note);
 	const char *region = lw_search_str(j, "region");
 	const char *source = lw_search_str(j, "intensity_source");
 	snprintf(note, sizeof note, "%s%s%s", region ? region : "given",
 		 source ? " \xe2\x80\x94 " : "", source ? source : "");
-	row(out, "grid intensity", with_unit(lw_search_num(j, "intensity_g_per_kwh"), 4,
+	lw_report_row(out, "grid intensity", lw_report_with_unit(lw_search_num(j, "intensity_g_per_kwh"), 4,
 					     "gCO2e/kWh", v, sizeof v), 0, note);
-	row(out, "CO2e", with_unit(lw_search_num(j, "co2e_g"), 4, "g", v, sizeof v), est,
+	lw_report_row(out, "CO2e", lw_report_with_unit(lw_search_num(j, "co2e_g"), 4, "g", v, sizeof v), est,
 	    "energy x PUE x intensity");
 	const json_t *eq = lw_search_obj(j, "equivalents");
 	for (int k = 0; k < LW_EQ_COUNT; k++) {
 		const lw_equivalence *e = lw_equivalence_get((lw_equivalence_kind)k);
-		row(out, k == 0 ? "equivalent to" : "", with_unit(lw_search_num(eq, e->key), 3, "", v,
+		lw_report_row(out, k == 0 ? "equivalent to" : "", lw_report_with_unit(lw_search_num(eq, e->key), 3, "", v,
 								  sizeof v), est, e->label);
 	}
 }
@@ -174,7 +127,7 @@ void lw_search_exhaustive_line(const json_t *j, lw_buf *out)
 	if (!ex)
 		return;
 	lw_buf_printf(out, "<p class=\"verdict\">Training all %s configurations to %s steps: "
-		      "<span class=\"est\">" APPROX "%s Wh</span> (estimated). ",
+		      "<span class=\"est\">" LW_REPORT_APPROX "%s Wh</span> (estimated). ",
 		      lw_report_count(lw_search_num(ex, "configurations"), n, sizeof n),
 		      lw_report_count(lw_search_num(j, "max_steps"), steps, sizeof steps),
 		      lw_report_num(lw_search_num(ex, "energy_j") / 3600, 4, wh, sizeof wh));
@@ -187,19 +140,19 @@ static void exhaustive_rows(const json_t *j, lw_buf *out)
 	const json_t *ex = lw_search_obj(j, "exhaustive");
 	const char *basis = lw_search_str(ex, "basis");
 	char v[160], a[48], b[48], note[200];
-	section(out, "Against training every configuration to the end");
+	lw_report_section(out, "Against training every configuration to the end");
 	snprintf(note, sizeof note, "training all %s configurations to %s steps%s",
 		 lw_report_count(lw_search_num(ex, "configurations"), a, sizeof a),
 		 lw_report_count(lw_search_num(j, "max_steps"), b, sizeof b),
 		 basis && strcmp(basis, "grid") == 0 ? " (the whole grid) "
 		 : basis && strcmp(basis, "tried") == 0 ? " (those tried: the space has ranges) "
 		 : " ");
-	row_open(out, "exhaustive search", joules_wh(lw_search_num(ex, "energy_j"), v, sizeof v), 1);
+	lw_report_row_open(out, "exhaustive search", joules_wh(lw_search_num(ex, "energy_j"), v, sizeof v), 1);
 	lw_xml_escape(out, note);
-	badge(out, "estimated");
+	lw_report_badge(out, "estimated");
 	lw_buf_puts(out, "</td></tr>\n");
-	row(out, "its CO2e", with_unit(lw_search_num(ex, "co2e_g"), 4, "g", v, sizeof v), 1, NULL);
-	row(out, "this search used", with_unit(exhaustive_ratio(j) * 100, 3, "%", v, sizeof v), 0,
+	lw_report_row(out, "its CO2e", lw_report_with_unit(lw_search_num(ex, "co2e_g"), 4, "g", v, sizeof v), 1, NULL);
+	lw_report_row(out, "this search used", lw_report_with_unit(exhaustive_ratio(j) * 100, 3, "%", v, sizeof v), 0,
 	    "of the exhaustive search's energy");
 }
 
@@ -212,12 +165,12 @@ static void budget_row(const json_t *j, lw_buf *out)
 		snprintf(v, sizeof v, "%s kWh, %s g CO2e", lw_report_num(kwh, 4, a, sizeof a),
 			 lw_report_num(g, 4, b, sizeof b));
 	else if (isfinite(kwh) || isfinite(g))
-		with_unit(isfinite(kwh) ? kwh : g, 4, isfinite(kwh) ? "kWh" : "g CO2e", v, sizeof v);
+		lw_report_with_unit(isfinite(kwh) ? kwh : g, 4, isfinite(kwh) ? "kWh" : "g CO2e", v, sizeof v);
 	else
 		snprintf(v, sizeof v, "none");
 	const char *status = lw_search_str(j, "status");
-	section(out, "Budget");
-	row(out, "budget", v, 0, status && strcmp(status, "budget") == 0
+	lw_report_section(out, "Budget");
+	lw_report_row(out, "budget", v, 0, status && strcmp(status, "budget") == 0
 		? "the search stopped where a trial would have exceeded it" : NULL);
 }
 
@@ -226,7 +179,7 @@ void lw_search_table_cost(const lw_search_files *s, lw_buf *out)
 	const char *method = lw_search_str(s->summary, "method");
 	lw_buf_puts(out, "<table class=\"summary\">\n");
 	energy_rows(s, out);
-	carbon_rows(s->summary, lw_search_is_estimate(method), out);
+	carbon_rows(s->summary, lw_report_is_estimate(method), out);
 	exhaustive_rows(s->summary, out);
 	budget_row(s->summary, out);
 	lw_buf_puts(out, "</table>\n");
@@ -258,22 +211,22 @@ void lw_search_table_best(const lw_search_files *s, lw_buf *out)
 	double trial = lw_search_num(best, "trial"), rung = lw_search_num(best, "rung");
 	const char *label = lw_search_str(best, "label");
 	lw_buf_puts(out, "<table class=\"summary best\">\n");
-	row(out, "label", label ? label : DASH, 0, NULL);
+	lw_report_row(out, "label", label ? label : DASH, 0, NULL);
 	snprintf(v, sizeof v, "%s, rung %s", lw_report_count(trial, a, sizeof a),
 		 lw_report_count(rung, b, sizeof b));
-	row(out, "trial", v, 0, NULL);
+	lw_report_row(out, "trial", v, 0, NULL);
 	double loss = lw_search_num(best, "val_loss");
-	row(out, "validation loss", with_unit(loss, 4, "nats", v, sizeof v), 0, NULL);
-	row(out, "perplexity", with_unit(exp(loss), 4, "", v, sizeof v), 0, "exp(validation loss)");
-	row(out, "steps", lw_report_count(lw_search_num(best, "steps"), v, sizeof v), 0, NULL);
-	row(out, "energy", joules_wh(lw_search_num(best, "energy_j"), v, sizeof v),
-	    lw_search_is_estimate(lw_search_row_method(s, trial, rung)), "the trial's, every rung it trained");
+	lw_report_row(out, "validation loss", lw_report_with_unit(loss, 4, "nats", v, sizeof v), 0, NULL);
+	lw_report_row(out, "perplexity", lw_report_with_unit(exp(loss), 4, "", v, sizeof v), 0, "exp(validation loss)");
+	lw_report_row(out, "steps", lw_report_count(lw_search_num(best, "steps"), v, sizeof v), 0, NULL);
+	lw_report_row(out, "energy", joules_wh(lw_search_num(best, "energy_j"), v, sizeof v),
+	    lw_report_is_estimate(lw_search_row_method(s, trial, rung)), "the trial's, every rung it trained");
 	const char *dir = lw_search_str(best, "run_dir");
-	row(out, "run directory", dir ? dir : DASH, 0, "its checkpoint, metrics and report");
+	lw_report_row(out, "run directory", dir ? dir : DASH, 0, "its checkpoint, metrics and report");
 	const json_t *config = lw_search_obj(best, "config");
-	section(out, "Configuration");
+	lw_report_section(out, "Configuration");
 	if (!config)
-		row(out, DASH, "", 0, "summary.json has no configuration");
+		lw_report_row(out, DASH, "", 0, "summary.json has no configuration");
 	const char *key;
 	json_t *value;
 	json_object_foreach((json_t *)config, key, value) {

@@ -44,8 +44,8 @@ static void front_row(const lw_search_files *s, const json_t *p, lw_buf *out)
 	lw_search_cell(out, lw_report_count(rung, v, sizeof v), 1, 0);
 	lw_search_cell(out, lw_report_count(lw_search_num(p, "steps"), v, sizeof v), 1, 0);
 	lw_search_cell(out, lw_search_loss_text(lw_search_num(p, "val_loss"), v, sizeof v), 1, 0);
-	lw_search_cell(out, lw_report_num(e / 3600, 4, v, sizeof v), 1, lw_search_is_estimate(method));
-	lw_search_cell(out, lw_report_num(e, 5, v, sizeof v), 1, lw_search_is_estimate(method));
+	lw_search_cell(out, lw_report_num(e / 3600, 4, v, sizeof v), 1, lw_report_is_estimate(method));
+	lw_search_cell(out, lw_report_num(e, 5, v, sizeof v), 1, lw_report_is_estimate(method));
 	lw_buf_puts(out, "</tr>\n");
 }
 
@@ -103,7 +103,7 @@ static void trial_row(const trial_ref *ref, double best_id, lw_buf *out)
 {
 	const lw_trial *r = ref->latest;
 	char v[64];
-	int est = lw_search_is_estimate(r->method);
+	int est = lw_report_is_estimate(r->method);
 	lw_buf_puts(out, (double)r->id == best_id ? "<tr class=\"best\">" : "<tr>");
 	lw_search_cell(out, lw_report_count((double)r->id, v, sizeof v), 1, 0);
 	lw_search_cell(out, trial_name(r), 0, 0);
