@@ -260,7 +260,7 @@ static int run_metered(lw_train_config *cfg, train_options *opt, run_data *rd,
 		       const char *dir, train_energy *te, int example)
 {
 	lw_err err = {0};
-	char budget[64];
+	char budget[96];
 	budget_text(opt, budget, sizeof budget);
 	/* With --json, standard output carries only the summary. */
 	watch w = {0};
