@@ -32,16 +32,29 @@ else
 ARCH := -march=native
 endif
 
+# MPI (distributed training and search) when mpicc is found: its flags,
+# not mpicc itself, so that one compiler builds everything. Without it the
+# build is the single-process one (include/lowwatt/dist.h).
+MPICC   := $(shell command -v mpicc 2>/dev/null)
+ifneq ($(MPICC),)
+LW_MPI  := 1
+MPI_CPPFLAGS := $(shell $(MPICC) --showme:compile 2>/dev/null)
+MPI_LIBS := $(shell $(MPICC) --showme:link 2>/dev/null)
+else
+LW_MPI  := 0
+endif
+
 WARN    := -Wall -Wextra
-CPPFLAGS_ALL := -Iinclude -Isrc -D_DEFAULT_SOURCE $(PKG_CFLAGS) -DLW_BUILD_ARCH='"$(ARCH)"'
+CPPFLAGS_ALL := -Iinclude -Isrc -D_DEFAULT_SOURCE $(PKG_CFLAGS) -DLW_BUILD_ARCH='"$(ARCH)"' \
+		-DLW_MPI=$(LW_MPI) $(MPI_CPPFLAGS)
 CFLAGS  ?= -O3 $(ARCH)
 CFLAGS_ALL := -std=c11 $(WARN) $(CFLAGS) -g -fopenmp
-LIBS    := $(PKG_LIBS) -lm -lpthread -ldl
+LIBS    := $(PKG_LIBS) $(MPI_LIBS) -lm -lpthread -ldl
 
 SAN_FLAGS := -std=c11 $(WARN) -O1 -g -fopenmp -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/text/*.c src/nn/*.c src/model/*.c src/train/*.c \
-				src/energy/*.c src/report/*.c src/search/*.c))
+				src/energy/*.c src/report/*.c src/search/*.c src/dist/*.c))
 # The fuzzers exercise the parsers only (clang's OpenMP runtime is not
 # installed, and the engine has no untrusted-input parser but checkpoints,
 # which tests/ covers): the text ones, and the energy code's readers of
@@ -148,7 +161,13 @@ $(B)/fuzz/%: fuzz/%.c fuzz/harness.h $(FUZZ_LIB_OBJ)
 
 fuzz: $(FUZZERS)
 
-tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS) $(FAKE_NVML)
+# The MPI probe of tests/dist_mpi.sh (a rank that prints what it saw).
+DIST_PROBE := $(if $(filter 1,$(LW_MPI)),$(B)/tests/dist_probe)
+$(B)/tests/dist_probe: tests/mpi/dist_probe.c $(B)/liblowwatt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP $< $(B)/liblowwatt.a $(LIBS) -o $@
+
+tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS) $(FAKE_NVML) $(DIST_PROBE)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -27,6 +27,7 @@ debian_packages=(
 	nodejs:node npm:npm
 	python3-torch
 	chromium   # tests/report_browser.sh opens the run report in headless Chromium
+	libopenmpi-dev openmpi-bin   # distributed training and search (mpicc, mpirun)
 )
 
 # name@version: pinned so that parity tests compare against fixed references.

@@ -37,9 +37,9 @@ run() {
 lines() { printf '%s' "$1" | grep -c '' || true; }
 same() { [ "${1,,}" = "${2,,}" ]; }
 
-run - "$LOWWATT" --version
+run - "$LOWWATT" --version   # three lines: version and build, blas, mpi
 native=$kernels
-if [ "$rc" -eq 0 ] && [ -n "$native" ] && [ -z "$err" ] && [ "$(lines "$out")" -eq 2 ]; then
+if [ "$rc" -eq 0 ] && [ -n "$native" ] && [ -z "$err" ] && [ "$(lines "$out")" -eq 3 ] && printf '%s\n' "$out" | grep -qE '^mpi: (Open MPI v[0-9.]+|none)$'; then
 	ok "--version without OPENBLAS_CORETYPE reports the CPU's kernels ($native), silently"
 else
 	not_ok "--version without OPENBLAS_CORETYPE reports the CPU's kernels" "status $rc" \
@@ -79,8 +79,8 @@ expect_auto() {
 		not_ok "$name" "kernels $kernels, expected $native" "stdout: $out"
 	elif [ "$(lines "$err")" -ne 1 ] || ! printf '%s' "$err" | grep -qE "^lowwatt: $notice"; then
 		not_ok "$name" "expected one notice line on stderr, got:" "$err"
-	elif [ "$(lines "$out")" -ne 2 ]; then
-		not_ok "$name" "expected two lines on stdout, got:" "$out"
+	elif [ "$(lines "$out")" -ne 3 ]; then
+		not_ok "$name" "expected three lines on stdout (version, blas, mpi), got:" "$out"
 	else
 		ok "$name"
 	fi

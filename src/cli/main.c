@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/blas_core.h"
 #include "cli/commands.h"
+#include "lowwatt/dist.h"
 #include "lowwatt/version.h"
 
 static const cli_verb SUBCOMMANDS[] = {
@@ -75,7 +76,8 @@ int main(int argc, char **argv)
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
 		char blas[256];
 		blas_core_describe(blas, sizeof blas);
-		printf("lowwatt %s (%s)\nblas: %s\n", LW_VERSION, LW_BUILD_INFO, blas);
+		printf("lowwatt %s (%s)\nblas: %s\nmpi: %s\n", LW_VERSION, LW_BUILD_INFO, blas,
+		       lw_dist_mpi_version());
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof *SUBCOMMANDS; i++)
