@@ -167,7 +167,13 @@ $(B)/tests/dist_probe: tests/mpi/dist_probe.c $(B)/liblowwatt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP $< $(B)/liblowwatt.a $(LIBS) -o $@
 
-tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS) $(FAKE_NVML) $(DIST_PROBE)
+# tests/train_mpi.sh's yardstick: two checkpoints' parameters side by side.
+$(B)/tests/ckpt_compare: tests/mpi/ckpt_compare.c $(B)/liblowwatt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP $< $(B)/liblowwatt.a $(LIBS) -o $@
+
+tests-build: $(LOWWATT) $(TESTS) $(SAN_TESTS) $(FUZZERS) $(FAKE_NVML) $(DIST_PROBE) \
+	$(B)/tests/ckpt_compare
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -123,6 +123,47 @@ static void test_determinism(void **state)
 	}
 }
 
+/* A rank's slice: rows [row0, row0 + rows) of the whole batch, bit for
+ * bit, whatever the split; the slices' targets add up to the batch's. */
+static void test_rows(void **state)
+{
+	fixture *f = *state;
+	lw_err err = {{0}};
+	for (int obj = 0; obj < 2; obj++) {
+		lw_batch_spec sp = spec_of((lw_objective)obj, 7, 32);
+		lw_batch whole;
+		assert_int_equal(lw_batch_init(&whole, 7, 32, &err), LW_OK);
+		make(&f->shard, &sp, 11, &whole);
+		for (int k = 1; k <= 7; k++) {
+			int targets = 0;
+			for (int r = 0; r < k; r++) {
+				int row0 = r * 7 / k, rows = (r + 1) * 7 / k - row0;
+				lw_batch part;
+				assert_int_equal(lw_batch_init(&part, rows, 32, &err), LW_OK);
+				assert_int_equal(lw_batch_make_rows(&f->shard, &sp, 11, row0, rows,
+								    &part, &err), LW_OK);
+				size_t at = (size_t)row0 * 32, n = (size_t)rows * 32 * sizeof(int32_t);
+				assert_memory_equal(part.inputs, whole.inputs + at, n);
+				assert_memory_equal(part.targets, whole.targets + at, n);
+				targets += part.n_targets;
+				lw_batch_free(&part);
+			}
+			assert_int_equal(targets, whole.n_targets);
+		}
+		/* Rows outside the batch, or a batch of the wrong size. */
+		lw_batch two;
+		assert_int_equal(lw_batch_init(&two, 2, 32, &err), LW_OK);
+		assert_int_equal(lw_batch_make_rows(&f->shard, &sp, 0, 6, 2, &two, &err), LW_ERR_ARG);
+		assert_non_null(strstr(err.msg, "rows [6, 8) of a batch of 7"));
+		assert_int_equal(lw_batch_make_rows(&f->shard, &sp, 0, -1, 2, &two, &err), LW_ERR_ARG);
+		assert_int_equal(lw_batch_make_rows(&f->shard, &sp, 0, 0, 0, &two, &err), LW_ERR_ARG);
+		assert_int_equal(lw_batch_make_rows(&f->shard, &sp, 0, 0, 3, &two, &err), LW_ERR_ARG);
+		assert_non_null(strstr(err.msg, "the batch holds 2 x 32"));
+		lw_batch_free(&two);
+		lw_batch_free(&whole);
+	}
+}
+
 /* CLM: each row is a window of the shard and its targets the window
  * shifted by one. A shard whose token i is i makes the offset visible. */
 static void test_clm_windows(void **state)
@@ -335,6 +376,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_determinism, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clm_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mlm_statistics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),

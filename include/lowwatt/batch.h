@@ -65,4 +65,11 @@ void lw_batch_free(lw_batch *b);
 lw_status lw_batch_make(const lw_shard *s, const lw_batch_spec *spec, uint64_t step,
 			lw_batch *b, lw_err *err);
 
+/* Rows [row0, row0 + rows) of batch number step (0 <= row0, rows >= 1,
+ * row0 + rows <= spec->B) into b, initialised with rows x spec->T: exactly
+ * those rows of lw_batch_make's batch. A rank of a data-parallel run reads
+ * its own slice of every global batch this way. */
+lw_status lw_batch_make_rows(const lw_shard *s, const lw_batch_spec *spec, uint64_t step,
+			     int row0, int rows, lw_batch *b, lw_err *err);
+
 #endif

@@ -48,8 +48,15 @@ int lw_dist_built_with_mpi(void);
 /* The library's MPI, as "Open MPI v4.1.4", or "none" (static text). */
 const char *lw_dist_mpi_version(void);
 
-/* The number of ranks a launcher's environment announces (1 when none). */
+/* The number of ranks a launcher's environment announces (1 when none),
+ * and this process's rank among them (0 when none). */
 int lw_dist_launched_size(void);
+int lw_dist_launched_rank(void);
+
+/* The threads a rank should use when told "every core" (d NULL: one
+ * process): the cores the launcher bound it to, else the host's cores
+ * shared among the host's ranks (at least 1). */
+int lw_dist_threads(const lw_dist *d);
 
 /* Join the job (MPI_Init_thread, funneled: only the main thread talks) when
  * a launcher started this process, else describe the one process. argc
@@ -68,6 +75,44 @@ lw_status lw_dist_sum_f64(const lw_dist *d, double *buf, size_t n, lw_err *err);
  * other than their host's leader contribute nothing (their buf is read
  * as zeros) and receive the total too. */
 lw_status lw_dist_hosts_sum_f64(const lw_dist *d, double *buf, size_t n, lw_err *err);
+
+/* A sum in flight: started, then tested or waited for. Its buffer must
+ * not be touched until it is done. */
+typedef struct lw_dist_op {
+	unsigned char handle[16];  /* the MPI request */
+	int active;
+} lw_dist_op;
+
+/* Start summing buf[0..n) (n <= INT_MAX) over every rank, in place
+ * (MPI_Iallreduce): every rank starts its sums in the same order. One
+ * process: done at once. */
+lw_status lw_dist_sum_f32_start(const lw_dist *d, float *buf, size_t n, lw_dist_op *op,
+				lw_err *err);
+
+/* Let a started sum progress; *done: 1 once it has finished (or op was
+ * never started). MPI moves a non-blocking collective on only inside its
+ * calls, so a caller with work between steps tests now and then. */
+lw_status lw_dist_test(const lw_dist *d, lw_dist_op *op, int *done, lw_err *err);
+
+/* Wait for a started sum (nothing if op is not active). */
+lw_status lw_dist_wait(const lw_dist *d, lw_dist_op *op, lw_err *err);
+
+/* Every rank's `bytes` bytes, in rank order, into all (size x bytes). */
+lw_status lw_dist_allgather(const lw_dist *d, const void *mine, size_t bytes, void *all,
+			    lw_err *err);
+
+/* Messages between two ranks: bytes (up to INT_MAX) with a tag >= 0. */
+lw_status lw_dist_send(const lw_dist *d, int to, int tag, const void *buf, size_t bytes,
+		       lw_err *err);
+
+/* Whether a message with tag (-1: any) from any rank is waiting, without
+ * waiting: *ready, and then its sender, tag and size. */
+lw_status lw_dist_poll(const lw_dist *d, int tag, int *ready, int *from, int *tag_out,
+		       size_t *bytes, lw_err *err);
+
+/* Receive the message that lw_dist_poll announced (exactly `bytes`). */
+lw_status lw_dist_recv(const lw_dist *d, int from, int tag, void *buf, size_t bytes,
+		       lw_err *err);
 
 /* Copy rank 0's bytes into every rank's buf. */
 lw_status lw_dist_bcast(const lw_dist *d, void *buf, size_t bytes, lw_err *err);

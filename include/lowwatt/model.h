@@ -141,6 +141,18 @@ void lw_model_backward(lw_model *m, float loss_scale);
 
 void lw_model_zero_grad(lw_model *m);
 
+/* Gradients become final in stages of the backward pass, which a
+ * data-parallel trainer uses to start all-reducing them while the rest of
+ * backward runs: stage 0 the head (lnf), 1 + (L-1-l) layer l (the last
+ * layer first), L+1 the embedding (wte, wpe), L+2 the parameter bank. After
+ * stage s, every physical tensor i with lw_model_tensor_stage(m, i) <= s
+ * holds its final gradient for this backward. fn (NULL: none) is called
+ * after each stage, on the calling thread, between kernels. */
+typedef void (*lw_grad_ready)(void *ctx, int stage);
+void lw_model_on_grad_ready(lw_model *m, lw_grad_ready fn, void *ctx);
+int lw_model_backward_stages(const lw_model *m);   /* L + 3 */
+int lw_model_tensor_stage(const lw_model *m, int i);
+
 /* After lw_model_forward: the number of selected positions and their flat
  * indices b*T + t, in increasing order; their softmax probabilities (n, V);
  * their losses (n, nats). Valid until the next forward. */
@@ -173,6 +185,8 @@ typedef struct lw_profile {
 	double fwd[LW_PROF_OPS], bwd[LW_PROF_OPS];
 	double optimizer;   /* gradient norm, clipping, AdamW (the trainer) */
 	double batches;     /* building batches (the trainer) */
+	double allreduce;   /* data parallel: the gradients' all-reduce, as
+			       far as backward did not hide it (the trainer) */
 } lw_profile;
 
 /* Attach p (zeroed by the caller) to collect timings, or NULL to stop. */

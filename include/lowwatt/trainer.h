@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "lowwatt/checkpoint.h"
+#include "lowwatt/dist.h"
 #include "lowwatt/meter.h"
 #include "lowwatt/model.h"
 #include "lowwatt/run_energy.h"
@@ -108,6 +109,9 @@ typedef struct lw_train_result {
 	uint64_t eval_sequences;/* and validation rows scored */
 	lw_profile profile;     /* with cfg->profile: where this invocation's
 				   time went */
+	int ranks;              /* the ranks that trained (1: one process) */
+	double allreduce_s;     /* ranks > 1: gradient all-reduce time left on
+				   the steps' path (not hidden by backward) */
 } lw_train_result;
 
 /* How a run is metered. */
@@ -128,10 +132,24 @@ typedef struct lw_train_options {
 	lw_train_observer obs;  /* may be NULL */
 	void *ctx;
 	lw_train_energy energy;
+	/* Data parallel: the ranks of an MPI job (NULL or one rank: one
+	 * process). Every rank calls lw_train with the same settings; each
+	 * trains on its slice of every batch (cfg->batch is the global batch),
+	 * gradients are summed over the ranks, every rank keeps the same
+	 * parameters, and rank 0 alone writes the run directory and calls the
+	 * observer (the others' obs is not called). With a meter on every
+	 * rank, the run's energy is the sum of the host leaders' (dist.h):
+	 * each machine once. A failure on one rank alone (its data, its
+	 * meter) ends the job through lw_dist_abort; a failure every rank
+	 * meets (a diverged loss, a checkpoint rank 0 cannot read or write)
+	 * is returned on every rank. */
+	const lw_dist *dist;
+	int allreduce_at_end;   /* sum the gradients after backward, not
+				   overlapped with it (for measuring) */
 } lw_train_options;
 
 /* Run (or, with resume, continue) the training described by cfg in run_dir
- * (which must exist). Checkpoints go to run_dir/checkpoint.lwck and metrics
+ * (which must exist; on rank 0 only, under MPI). Checkpoints go to run_dir/checkpoint.lwck and metrics
  * to run_dir/metrics.csv. A loss that is not finite stops the run with
  * LW_ERR_STATE; the last checkpoint is left as it was. */
 lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "cli/args.h"
+#include "lowwatt/dist.h"
 #include "util/alloc.h"
 
 #define CORETYPE_VAR "OPENBLAS_CORETYPE"
@@ -97,7 +98,8 @@ static int report_reexec(void)
 	const char *forced = *end == ':' ? end + 1 : NULL;
 	const char *value = forced ? strchr(forced, ':') : NULL;
 	int ours = value && pid == (long)getpid();
-	if (ours) {
+	/* The ranks of an MPI job: said once, by rank 0. */
+	if (ours && lw_dist_launched_rank() == 0) {
 		const char *detected = blas_core_name();
 		size_t flen = (size_t)(value - forced);
 		if (strlen(detected) != flen || strncasecmp(forced, detected, flen) != 0)

@@ -15,6 +15,12 @@
  * With no flags at all it trains the default masked LM on the default Brown
  * corpus and shows a fill-mask example before its energy: what `make run`
  * shows.
+ *
+ * Under mpirun or srun every rank runs this command with the same flags:
+ * each trains on its slice of every batch (trainer.h), rank 0 alone
+ * creates the run directory, writes its files and prints; every machine's
+ * energy is counted once (train_hosts.h). A failure of one rank alone ends
+ * the job with a line naming the rank and its host.
  */
 #include <errno.h>
 #include <math.h>
@@ -34,6 +40,7 @@
 #include "cli/run_data.h"
 #include "cli/summary.h"
 #include "cli/train_energy.h"
+#include "cli/train_hosts.h"
 #include "cli/train_settings.h"
 #include "lowwatt/report.h"
 #include "util/alloc.h"
@@ -93,6 +100,7 @@ static char *open_run_dir(train_options *opt)
  * predictions, kept for the summary. */
 typedef struct watch {
 	progress p;
+	long stop_at;         /* --stop-at, 0: none */
 	lw_energy_prediction *predictions;
 	int n_predictions;
 } watch;
@@ -100,12 +108,13 @@ typedef struct watch {
 static int watch_event(const lw_train_event *ev, void *ctx)
 {
 	watch *w = ctx;
+	int stop = ev->kind == LW_TRAIN_STEP && w->stop_at > 0 && ev->step >= w->stop_at;
 	if (ev->kind == LW_TRAIN_PREDICTION) {
 		size_t bytes = (size_t)(w->n_predictions + 1) * sizeof *w->predictions;
 		w->predictions = lw_xrealloc(w->predictions, bytes, "predictions");
 		w->predictions[w->n_predictions++] = ev->prediction;
 	}
-	return progress_event(ev, &w->p);
+	return progress_event(ev, &w->p) || stop;
 }
 
 /* "the budget of 0.5 kWh", "... of 0.5 kWh and 10 gCO2e", or "" (none). */
@@ -132,14 +141,18 @@ static lw_train_energy energy_options(const train_options *opt, const train_ener
 	};
 }
 
-static void print_result(const lw_train_config *cfg, const lw_train_result *r, const char *dir)
+static void print_result(const lw_train_config *cfg, const train_options *opt,
+			 const lw_train_result *r, const char *dir)
 {
+	char stopped[64] = "; stopped by a signal";
+	if (opt->stop_at > 0 && r->steps >= opt->stop_at && r->steps < cfg->steps)
+		snprintf(stopped, sizeof stopped, "; stopped at step %ld (--stop-at)", r->steps);
 	char tok[32], blas[160];
 	blas_core_describe(blas, sizeof blas);
 	printf("run %s: %ld steps, %s tokens in %.0f s (%.0f tokens/s; %s)%s\n", dir, r->steps,
 	       cli_count(tok, sizeof tok, r->tokens), r->seconds, r->tokens_per_s, blas,
 	       r->stopped_by == LW_STOP_BUDGET ? "; stopped by its budget" :
-	       r->stopped_by == LW_STOP_OBSERVER ? "; stopped by a signal" : "");
+	       r->stopped_by == LW_STOP_OBSERVER ? stopped : "");
 	double gain = r->val.unigram_entropy - r->val.loss;
 	printf("validation: loss %.4f nats (perplexity %.1f), %s accuracy %.2f%%; unigram "
 	       "entropy %.4f nats: %.2f nats %s it\n",
@@ -186,7 +199,7 @@ static void fill_mask_example(const char *dir, const char *tokenizer)
 /* summary.json, the emissions.csv row and report.html. */
 static lw_status write_files(const lw_train_config *cfg, const train_options *opt,
 			     const lw_train_result *r, const char *dir, train_energy *te,
-			     const watch *w, json_t **summary, lw_err *err)
+			     const watch *w, json_t *hosts, json_t **summary, lw_err *err)
 {
 	summary_energy se = {
 		.te = te, .predictions = w->predictions, .n_predictions = w->n_predictions,
@@ -194,6 +207,10 @@ static lw_status write_files(const lw_train_config *cfg, const train_options *op
 	};
 	*summary = summary_build(cfg, r, dir);
 	summary_add_energy(*summary, &se, r);
+	if (r->stopped_by == LW_STOP_OBSERVER && opt->stop_at > 0 && r->steps >= opt->stop_at)
+		json_object_set_new(*summary, "stopped_by", json_string("stop_at"));
+	json_object_set_new(*summary, "ranks", json_integer(r->ranks));
+	json_object_set_new(*summary, "hosts", json_incref(hosts));
 	char *summary_path = lw_path_join(dir, "summary.json");
 	char *emissions = lw_path_join(dir, "emissions.csv");
 	char *report = lw_path_join(dir, "report.html");
@@ -211,12 +228,12 @@ static lw_status write_files(const lw_train_config *cfg, const train_options *op
 
 static int finish(const lw_train_config *cfg, const train_options *opt,
 		  const lw_train_result *r, const char *dir, train_energy *te, const watch *w,
-		  int example)
+		  json_t *hosts, int example)
 {
 	lw_err err = {0};
 	json_t *summary = NULL;
 	int rc = 0;
-	if (write_files(cfg, opt, r, dir, te, w, &summary, &err)) {
+	if (write_files(cfg, opt, r, dir, te, w, hosts, &summary, &err)) {
 		rc = cli_fail(CMD, &err);
 	} else if (opt->json) {
 		char *text = json_dumps(summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
@@ -224,7 +241,7 @@ static int finish(const lw_train_config *cfg, const train_options *opt,
 		printf("%s\n", text);
 		free(text);
 	} else {
-		print_result(cfg, r, dir);
+		print_result(cfg, opt, r, dir);
 		if (example && cfg->model.arch == LW_ARCH_MLM)
 			fill_mask_example(dir, opt->tokenizer);
 		print_energy(te, r, dir);
@@ -254,19 +271,37 @@ static int check_shards(const lw_train_config *cfg, const run_data *rd)
 	return 0;
 }
 
-/* Train under the meter, with the progress line; then the files and the
- * closing lines. */
+/* A failure of this rank alone: with several ranks it ends the job,
+ * naming the rank and host; else its line is printed. Returns 1. */
+static int fail_here(const lw_dist *d, const lw_err *err)
+{
+	if (d->size > 1)
+		lw_dist_abort(d, 1, err->msg);
+	return cli_fail(CMD, err);
+}
+
+/* LOWWATT_ALLREDUCE: "overlap" (the default) or "end" (the gradients
+ * summed after backward, for measuring what the overlap hides). */
+static int allreduce_at_end(void)
+{
+	const char *v = getenv("LOWWATT_ALLREDUCE");
+	return v && strcmp(v, "end") == 0;
+}
+
+/* Train under the meter, with the progress line; then (rank 0) the files
+ * and the closing lines. */
 static int run_metered(lw_train_config *cfg, train_options *opt, run_data *rd,
-		       const char *dir, train_energy *te, int example)
+		       const char *dir, train_energy *te, int example, const lw_dist *d)
 {
 	lw_err err = {0};
 	char budget[96];
 	budget_text(opt, budget, sizeof budget);
 	/* With --json, standard output carries only the summary. */
-	watch w = {0};
+	watch w = { .stop_at = opt->stop_at };
 	progress_init(&w.p, opt->json ? stderr : stdout, cfg->log_every, &stop_requested, budget);
 	lw_train_options to = { .resume = opt->resume, .obs = watch_event, .ctx = &w,
-				.energy = energy_options(opt, te) };
+				.energy = energy_options(opt, te), .dist = d,
+				.allreduce_at_end = allreduce_at_end() };
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	lw_train_result r = {0};
@@ -276,24 +311,52 @@ static int run_metered(lw_train_config *cfg, train_options *opt, run_data *rd,
 	progress_done(&w.p);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	lw_err stop_err = {0};
+	json_t *hosts = NULL;
 	int rc = 1;
-	if (st)
-		cli_fail(CMD, &err);
-	else if (train_energy_stop(te, &stop_err))
-		cli_fail(CMD, &stop_err);
-	else
+	if (st) {
+		/* Every rank met it (trainer.h): rank 0 says it. */
+		if (d->rank == 0)
+			cli_fail(CMD, &err);
+	} else if (train_energy_stop(te, &err)) {
+		fail_here(d, &err);
+	} else if (train_hosts_gather(d, te, &hosts, &err)) {
+		fail_here(d, &err);
+	} else {
 		rc = 0;
-	if (!rc && cfg->profile)
+	}
+	if (!rc && d->rank == 0 && cfg->profile)
 		progress_profile(stderr, &r.profile, r.seconds);
-	if (!rc)
-		rc = finish(cfg, opt, &r, dir, te, &w, example);
+	if (!rc && d->rank == 0)
+		rc = finish(cfg, opt, &r, dir, te, &w, hosts, example);
+	json_decref(hosts);
 	free(w.predictions);
 	return rc;
 }
 
+/* Rank 0 makes the run directory and writes config.json; every rank gets
+ * its path (NULL: rank 0 could not, and said why). */
+static char *shared_run_dir(const lw_train_config *cfg, train_options *opt, const lw_dist *d)
+{
+	char path[4096] = "";
+	if (d->rank == 0) {
+		lw_err err = {0};
+		char *dir = open_run_dir(opt);
+		char *config = dir ? lw_path_join(dir, "config.json") : NULL;
+		if (dir && train_settings_write_json(config, cfg, opt, &err))
+			cli_fail(CMD, &err);
+		else if (dir)
+			snprintf(path, sizeof path, "%s", dir);
+		free(config);
+		free(dir);
+	}
+	lw_err err = {0};
+	if (lw_dist_bcast(d, path, sizeof path, &err))
+		fail_here(d, &err);
+	return path[0] ? lw_xstrdup(path, "run directory") : NULL;
+}
+
 static int train(lw_train_config *cfg, train_options *opt, run_data *rd, char *const words[],
-		 int example)
+		 int example, const lw_dist *d)
 {
 	lw_err err = {0};
 	cfg->model.vocab = lw_bpe_vocab_size(rd->bpe);
@@ -305,25 +368,27 @@ static int train(lw_train_config *cfg, train_options *opt, run_data *rd, char *c
 	lw_intensity intensity;
 	double pue;
 	int rc = carbon_flags_resolve(CMD, &cf, &intensity, &pue);
-	if (rc || (rc = check_shards(cfg, rd)))
+	if (rc)
 		return rc;
-	char *dir = open_run_dir(opt);
+	if ((rc = check_shards(cfg, rd)) && d->size > 1)
+		lw_dist_abort(d, rc, "its data cannot feed the run (the line above)");
+	char *dir = rc ? NULL : shared_run_dir(cfg, opt, d);
 	if (!dir)
 		return 1;
-	char *config = lw_path_join(dir, "config.json");
 	train_energy te = {0};
-	rc = 1;
-	if (train_settings_write_json(config, cfg, opt, &err))
-		cli_fail(CMD, &err);
-	else if (!(rc = train_energy_start(CMD, &intensity, pue, opt->rapl, words, stderr, &te)))
-		rc = run_metered(cfg, opt, rd, dir, &te, example);
+	rc = train_energy_start(CMD, &intensity, pue, opt->rapl, words,
+				d->rank == 0 ? stderr : NULL, &te);
+	if (rc && d->size > 1)
+		lw_dist_abort(d, rc, "its energy meter did not start (the line above)");
+	if (!rc)
+		rc = run_metered(cfg, opt, rd, dir, &te, example, d);
 	train_energy_free(&te);
-	free(config);
 	free(dir);
 	return rc;
 }
 
-int cmd_train(int argc, char **argv)
+/* The command on every rank: one process, or the ranks of a job. */
+static int train_ranks(int argc, char **argv, const lw_dist *d)
 {
 	lw_train_config cfg;
 	train_options opt;
@@ -332,16 +397,34 @@ int cmd_train(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	run_data rd;
 	rc = run_data_open(CMD, opt.data, opt.tokenizer, 1, &rd);
+	if (rc && d->size > 1)
+		lw_dist_abort(d, rc, "cannot read its data (the line above)");
 	if (!rc) {
 		char **words = lw_xmalloc((size_t)(argc + 3) * sizeof *words, "command");
 		words[0] = "lowwatt";
 		words[1] = (char *)CMD;
 		memcpy(words + 2, argv, (size_t)argc * sizeof *words);
 		words[argc + 2] = NULL;
-		rc = train(&cfg, &opt, &rd, words, argc == 0);
+		rc = train(&cfg, &opt, &rd, words, argc == 0, d);
 		free(words);
 		run_data_close(&rd);
 	}
 	train_options_free(&opt);
+	return rc;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	lw_dist d;
+	lw_err err = {0};
+	if (lw_dist_init(NULL, NULL, &d, &err)) {
+		fprintf(stderr, "lowwatt %s: %s\n", CMD, err.msg);
+		return CLI_USAGE;
+	}
+	/* Rank 0 alone prints what a run prints. */
+	if (d.rank != 0 && !freopen("/dev/null", "w", stdout))
+		lw_dist_abort(&d, 1, "cannot silence its standard output");
+	int rc = train_ranks(argc, argv, &d);
+	lw_dist_finalize(&d);
 	return rc;
 }

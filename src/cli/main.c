@@ -57,6 +57,19 @@ const char *cli_count(char *buf, size_t size, unsigned long long n)
 	return buf;
 }
 
+/* Under mpirun or srun, only train and search know what each rank does;
+ * any other command would run K times over the same files. */
+static int refuse_ranks(const char *name)
+{
+	int n = lw_dist_launched_size();
+	if (n == 1 || strcmp(name, "train") == 0 || strcmp(name, "search") == 0)
+		return 0;
+	if (lw_dist_launched_rank() == 0)  /* once for the job */
+		fprintf(stderr, "lowwatt %s: started as one of %d ranks; only train and search run "
+			"under mpirun or srun (run %s as one process)\n", name, n, name);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	/* Before anything else: this may start the program again (blas_core.h). */
@@ -82,7 +95,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof SUBCOMMANDS / sizeof *SUBCOMMANDS; i++)
 		if (strcmp(name, SUBCOMMANDS[i].name) == 0)
-			return SUBCOMMANDS[i].run(argc - 2, argv + 2);
+			return refuse_ranks(name) ? CLI_USAGE : SUBCOMMANDS[i].run(argc - 2, argv + 2);
 	fprintf(stderr, "lowwatt: unknown command '%s' (see lowwatt --help)\n", name);
 	return CLI_USAGE;
 }

@@ -35,7 +35,7 @@ int train_energy_start(const char *cmd, const lw_intensity *intensity, double pu
 	lw_err err = {0};
 	if (lw_meter_open(&o, &te->meter, &err))
 		return cli_fail(cmd, &err);
-	for (int i = 0; i < lw_meter_notice_count(te->meter); i++)
+	for (int i = 0; notes && i < lw_meter_notice_count(te->meter); i++)
 		fprintf(notes, "lowwatt %s: note: %s\n", cmd, lw_meter_notice(te->meter, i));
 	if (lw_machine_describe(NULL, &te->m.machine, &err) || lw_meter_start(te->meter, &err)) {
 		lw_meter_free(te->meter);

@@ -22,7 +22,7 @@ typedef struct train_energy {
 } train_energy;
 
 /* Open the meter (rapl: "packages" or "psys"), print its notices to notes
- * and start it; intensity and pue are the resolved carbon flags
+ * (NULL: not at all) and start it; intensity and pue are the resolved carbon flags
  * (carbon_flags_resolve), command the invocation's words (for
  * emissions.csv). Returns 0, or 1 having printed one line. */
 int train_energy_start(const char *cmd, const lw_intensity *intensity, double pue,

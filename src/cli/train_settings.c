@@ -129,6 +129,8 @@ static const setting SETTINGS[] = {
 	 .help = "stop cleanly before the run's CO2e passes this many grams; 0: none"},
 	{"rapl", K_STR, BOTH, OPT(rapl), .choices = {"packages", "psys"},
 	 .help = "RAPL zones of the cpu figure: packages, or psys (the whole SoC)"},
+	{"stop-at", K_LONG, FLAG_ONLY, OPT(stop_at), INT(0, LONG_MAX),
+	 .help = "stop cleanly after this step (a checkpoint; --resume goes on), 0: no"},
 	{"resume", K_BOOL, FLAG_ONLY, OPT(resume),
 	 .help = "continue OUT/NAME from its last checkpoint"},
 	{"json", K_BOOL, FLAG_ONLY, OPT(json), .help = "print JSON lines instead of a table"},

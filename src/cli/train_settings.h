@@ -20,7 +20,7 @@
  *   files only       vocab (a run's tokenizer decides it; the file records
  *                    it), min_lr_ratio mask_prob decay_embeddings beta1
  *                    beta2 eps
- *   flags only       --resume --json --config
+ *   flags only       --stop-at --resume --json --config
  *
  * Exit statuses of train_settings_parse: a bad flag, or settings that do not
  * fit together (heads must divide d_model), is a usage error (2); a file that
@@ -53,6 +53,9 @@ typedef struct train_options {
 	float budget_kwh; /* facility energy the run must stay within; 0: none */
 	float budget_co2e_g;  /* CO2e it must stay within; 0: none */
 	int resume;       /* --resume: continue OUT/NAME from its checkpoint */
+	long stop_at;     /* --stop-at: stop cleanly after this step (a
+			     checkpoint), as a scheduler's time limit asks;
+			     0: no */
 	int json;         /* --json: machine-readable output */
 } train_options;
 

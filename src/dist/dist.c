@@ -4,8 +4,10 @@
  * first handles the one-process case, which therefore runs (and is tested)
  * in every build.
  */
+#define _GNU_SOURCE  /* sched_getaffinity, CPU_COUNT */
 #include "lowwatt/dist.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,32 @@ int lw_dist_launched_size(void)
 			return (int)n;
 	}
 	return 1;
+}
+
+int lw_dist_threads(const lw_dist *d)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	int mine = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)online;
+	if (online < 1)
+		online = mine > 0 ? mine : 1;
+	if (mine < 1)
+		mine = (int)online;
+	int share = d && d->host_size > 1 ? d->host_size : 1;
+	if (mine < online)   /* bound by the launcher (or taskset): its cores */
+		return mine;
+	return online / share > 0 ? (int)(online / share) : 1;
+}
+
+int lw_dist_launched_rank(void)
+{
+	static const char *const vars[] = { "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK" };
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return (int)strtol(v, NULL, 10);
+	}
+	return 0;
 }
 
 static void one_process(lw_dist *d)
@@ -175,6 +203,110 @@ lw_status lw_dist_hosts_sum_f64(const lw_dist *d, double *buf, size_t n, lw_err 
 	return sum(d, buf, n, sizeof *buf, MPI_DOUBLE, err);
 }
 
+lw_status lw_dist_sum_f32_start(const lw_dist *d, float *buf, size_t n, lw_dist_op *op,
+				lw_err *err)
+{
+	_Static_assert(sizeof(MPI_Request) <= sizeof op->handle, "room for an MPI_Request");
+	op->active = 0;
+	if (!d->mpi || n == 0)
+		return LW_OK;
+	if (n > INT_MAX)
+		return lw_err_set(err, LW_ERR_ARG, "MPI all-reduce: %zu floats in one piece", n);
+	MPI_Request req;
+	int rc = MPI_Iallreduce(MPI_IN_PLACE, buf, (int)n, MPI_FLOAT, MPI_SUM, d->mpi->world,
+				&req);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(rc, "all-reduce (start)", err);
+	memcpy(op->handle, &req, sizeof req);
+	op->active = 1;
+	return LW_OK;
+}
+
+lw_status lw_dist_test(const lw_dist *d, lw_dist_op *op, int *done, lw_err *err)
+{
+	(void)d;
+	*done = 1;
+	if (!op->active)
+		return LW_OK;
+	MPI_Request req;
+	memcpy(&req, op->handle, sizeof req);
+	int rc = MPI_Test(&req, done, MPI_STATUS_IGNORE);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(rc, "all-reduce (test)", err);
+	memcpy(op->handle, &req, sizeof req);
+	op->active = !*done;
+	return LW_OK;
+}
+
+lw_status lw_dist_wait(const lw_dist *d, lw_dist_op *op, lw_err *err)
+{
+	(void)d;
+	if (!op->active)
+		return LW_OK;
+	MPI_Request req;
+	memcpy(&req, op->handle, sizeof req);
+	op->active = 0;
+	int rc = MPI_Wait(&req, MPI_STATUS_IGNORE);
+	return rc == MPI_SUCCESS ? LW_OK : mpi_fail(rc, "all-reduce (wait)", err);
+}
+
+lw_status lw_dist_allgather(const lw_dist *d, const void *mine, size_t bytes, void *all,
+			    lw_err *err)
+{
+	if (!d->mpi) {
+		memcpy(all, mine, bytes);
+		return LW_OK;
+	}
+	if (bytes > INT_MAX)
+		return lw_err_set(err, LW_ERR_ARG, "MPI all-gather: %zu bytes per rank", bytes);
+	int rc = MPI_Allgather(mine, (int)bytes, MPI_BYTE, all, (int)bytes, MPI_BYTE,
+			       d->mpi->world);
+	return rc == MPI_SUCCESS ? LW_OK : mpi_fail(rc, "all-gather", err);
+}
+
+lw_status lw_dist_send(const lw_dist *d, int to, int tag, const void *buf, size_t bytes,
+		       lw_err *err)
+{
+	if (!d->mpi || bytes > INT_MAX)
+		return lw_err_set(err, LW_ERR_ARG, "MPI send to rank %d: %s", to,
+				  d->mpi ? "message too large" : "no other rank");
+	int rc = MPI_Send(buf, (int)bytes, MPI_BYTE, to, tag, d->mpi->world);
+	return rc == MPI_SUCCESS ? LW_OK : mpi_fail(rc, "send", err);
+}
+
+lw_status lw_dist_poll(const lw_dist *d, int tag, int *ready, int *from, int *tag_out,
+		       size_t *bytes, lw_err *err)
+{
+	*ready = 0;
+	if (!d->mpi)
+		return LW_OK;
+	MPI_Status status;
+	int rc = MPI_Iprobe(MPI_ANY_SOURCE, tag < 0 ? MPI_ANY_TAG : tag, d->mpi->world, ready,
+			    &status);
+	int count = 0;
+	if (rc == MPI_SUCCESS && *ready)
+		rc = MPI_Get_count(&status, MPI_BYTE, &count);
+	if (rc != MPI_SUCCESS)
+		return mpi_fail(rc, "probe", err);
+	if (*ready) {
+		*from = status.MPI_SOURCE;
+		*tag_out = status.MPI_TAG;
+		*bytes = (size_t)count;
+	}
+	return LW_OK;
+}
+
+lw_status lw_dist_recv(const lw_dist *d, int from, int tag, void *buf, size_t bytes,
+		       lw_err *err)
+{
+	if (!d->mpi || bytes > INT_MAX)
+		return lw_err_set(err, LW_ERR_ARG, "MPI receive from rank %d: %s", from,
+				  d->mpi ? "message too large" : "no other rank");
+	int rc = MPI_Recv(buf, (int)bytes, MPI_BYTE, from, tag, d->mpi->world,
+			  MPI_STATUS_IGNORE);
+	return rc == MPI_SUCCESS ? LW_OK : mpi_fail(rc, "receive", err);
+}
+
 lw_status lw_dist_bcast(const lw_dist *d, void *buf, size_t bytes, lw_err *err)
 {
 	for (size_t at = 0; d->mpi && at < bytes; at += CHUNK) {
@@ -242,6 +374,58 @@ lw_status lw_dist_hosts_sum_f64(const lw_dist *d, double *buf, size_t n, lw_err 
 {
 	(void)d, (void)buf, (void)n, (void)err;
 	return LW_OK;
+}
+
+lw_status lw_dist_sum_f32_start(const lw_dist *d, float *buf, size_t n, lw_dist_op *op,
+				lw_err *err)
+{
+	(void)d, (void)buf, (void)n, (void)err;
+	op->active = 0;
+	return LW_OK;
+}
+
+lw_status lw_dist_test(const lw_dist *d, lw_dist_op *op, int *done, lw_err *err)
+{
+	(void)d, (void)op, (void)err;
+	*done = 1;
+	return LW_OK;
+}
+
+lw_status lw_dist_wait(const lw_dist *d, lw_dist_op *op, lw_err *err)
+{
+	(void)d, (void)op, (void)err;
+	return LW_OK;
+}
+
+lw_status lw_dist_allgather(const lw_dist *d, const void *mine, size_t bytes, void *all,
+			    lw_err *err)
+{
+	(void)d, (void)err;
+	memcpy(all, mine, bytes);
+	return LW_OK;
+}
+
+lw_status lw_dist_send(const lw_dist *d, int to, int tag, const void *buf, size_t bytes,
+		       lw_err *err)
+{
+	(void)d, (void)tag, (void)buf, (void)bytes;
+	return lw_err_set(err, LW_ERR_ARG, "send to rank %d: one process, no other rank", to);
+}
+
+lw_status lw_dist_poll(const lw_dist *d, int tag, int *ready, int *from, int *tag_out,
+		       size_t *bytes, lw_err *err)
+{
+	(void)d, (void)tag, (void)from, (void)tag_out, (void)bytes, (void)err;
+	*ready = 0;
+	return LW_OK;
+}
+
+lw_status lw_dist_recv(const lw_dist *d, int from, int tag, void *buf, size_t bytes,
+		       lw_err *err)
+{
+	(void)d, (void)tag, (void)buf, (void)bytes;
+	return lw_err_set(err, LW_ERR_ARG, "receive from rank %d: one process, no other rank",
+			  from);
 }
 
 lw_status lw_dist_bcast(const lw_dist *d, void *buf, size_t bytes, lw_err *err)

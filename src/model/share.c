@@ -136,3 +136,35 @@ void lw_share_plan_free(lw_share_plan *p)
 	free(p->made);
 	memset(p, 0, sizeof *p);
 }
+
+/* The backward stage that adds to logical tensor j last (its own layer's,
+ * the embedding's for wte and wpe, the head's for lnf). */
+static int logical_stage(int j, int n_logical, int layers)
+{
+	if (j < 2)
+		return layers + 1;
+	if (j >= n_logical - 2)
+		return 0;
+	return 1 + (layers - 1 - (j - 2) / LW_LAYER_TENSORS);
+}
+
+void lw_share_plan_stages(const lw_share_plan *p, int layers, int *stage)
+{
+	for (int i = 0; i < p->n_physical; i++)
+		stage[i] = 0;
+	for (int j = 0; j < p->n_logical; j++) {
+		const lw_link *k = &p->links[j];
+		if (k->from_bank)
+			continue;
+		int i = 0;
+		while (i < p->n_physical && p->physical[i].offset != k->offset)
+			i++;
+		int s = logical_stage(j, p->n_logical, layers);
+		if (i < p->n_physical && s > stage[i])
+			stage[i] = s;
+	}
+	/* The bank and its coefficients: after the scatter, the last stage. */
+	for (int i = 0; i < p->n_physical; i++)
+		if (p->bank_size && p->physical[i].offset >= p->bank_offset)
+			stage[i] = layers + 2;
+}

@@ -50,6 +50,11 @@ typedef struct lw_share_plan {
 void lw_share_plan_make(const lw_model_config *c, lw_share_plan *p);
 void lw_share_plan_free(lw_share_plan *p);
 
+/* The backward stage after which each physical tensor's gradient is final
+ * (model.h: 0 the head, 1 + (L-1-l) layer l, L+1 the embedding, L+2 the
+ * bank): the last stage that adds to it. stage has n_physical entries. */
+void lw_share_plan_stages(const lw_share_plan *p, int layers, int *stage);
+
 /* Bank-made matrices: scratch <- sum_k coef_k x template_k. params is the
  * physical buffer. */
 void lw_bank_gather(const lw_share_plan *p, const float *params, float *scratch);

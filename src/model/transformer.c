@@ -85,6 +85,9 @@ struct lw_model {
 	float *att_scratch;
 
 	lw_profile *prof;  /* NULL: not profiling */
+	int *stage;        /* per physical tensor: when its gradient is final */
+	lw_grad_ready on_ready;
+	void *on_ready_ctx;
 };
 
 /* Run a kernel call, adding its wall time to a profile slot when profiling. */
@@ -186,6 +189,8 @@ lw_status lw_model_create(const lw_model_config *cfg, int max_B, lw_model **out,
 	m->made_grads = alloc_floats(m->plan.scratch);
 	m->act_mem = alloc_floats(carve_acts(m, NULL));
 	m->grad_mem = alloc_floats(carve_grads(m, NULL));
+	m->stage = lw_xcalloc((size_t)m->plan.n_physical, sizeof *m->stage, "tensor stages");
+	lw_share_plan_stages(&m->plan, cfg->layers, m->stage);
 	if (!m->sel_pos || !m->sel_target || !m->params || !m->grads || !m->made ||
 	    !m->made_grads || !m->act_mem || !m->grad_mem) {
 		lw_model_free(m);
@@ -206,6 +211,7 @@ void lw_model_free(lw_model *m)
 	if (!m)
 		return;
 	lw_share_plan_free(&m->plan);
+	free(m->stage);
 	free(m->made);
 	free(m->made_grads);
 	free(m->p.layers);
@@ -477,18 +483,46 @@ static void head_backward(lw_model *m, float loss_scale)
 				    m->lnf_mean, m->lnf_rstd, N, C));
 }
 
+static void stage_done(const lw_model *m, int stage)
+{
+	if (m->on_ready)
+		m->on_ready(m->on_ready_ctx, stage);
+}
+
 void lw_model_backward(lw_model *m, float loss_scale)
 {
 	const lw_model_config *c = &m->cfg;
+	int L = c->layers;
 	head_backward(m, loss_scale);
-	for (int l = c->layers - 1; l >= 0; l--)
+	stage_done(m, 0);
+	for (int l = L - 1; l >= 0; l--) {
 		layer_backward(m, l, l ? m->acts[l - 1].out : m->x0);
+		stage_done(m, L - l);
+	}
 	TIMED(m, BWD(m, LW_PROF_EMBEDDING),
 	      lw_embedding_backward(m->g.wte, m->g.wpe, m->dres, m->inputs, m->B, m->T,
 				    c->d_model));
+	stage_done(m, L + 1);
 	if (m->plan.bank_size)
 		TIMED(m, BWD(m, LW_PROF_LINEAR),
 		      lw_bank_scatter(&m->plan, m->params, m->made_grads, m->grads));
+	stage_done(m, L + 2);
+}
+
+void lw_model_on_grad_ready(lw_model *m, lw_grad_ready fn, void *ctx)
+{
+	m->on_ready = fn;
+	m->on_ready_ctx = ctx;
+}
+
+int lw_model_backward_stages(const lw_model *m)
+{
+	return m->cfg.layers + 3;
+}
+
+int lw_model_tensor_stage(const lw_model *m, int i)
+{
+	return i >= 0 && i < m->plan.n_physical ? m->stage[i] : lw_model_backward_stages(m) - 1;
 }
 
 /* --------------------------------------------------------------- profiling */

@@ -62,8 +62,8 @@ static lw_status check_mlm(const lw_batch_spec *sp, lw_err *err)
 	return LW_OK;
 }
 
-static lw_status check_spec(const lw_shard *s, const lw_batch_spec *sp, const lw_batch *b,
-			    lw_err *err)
+static lw_status check_spec(const lw_shard *s, const lw_batch_spec *sp, int rows,
+			    const lw_batch *b, lw_err *err)
 {
 	if (sp->objective != LW_OBJECTIVE_CLM && sp->objective != LW_OBJECTIVE_MLM)
 		return lw_err_set(err, LW_ERR_ARG, "batch: unknown objective %d",
@@ -71,10 +71,10 @@ static lw_status check_spec(const lw_shard *s, const lw_batch_spec *sp, const lw
 	if (sp->B <= 0 || sp->T <= 0)
 		return lw_err_set(err, LW_ERR_ARG, "batch: B = %d, T = %d: both must be positive",
 				  sp->B, sp->T);
-	if (b->B != sp->B || b->T != sp->T || !b->inputs || !b->targets)
+	if (b->B != rows || b->T != sp->T || !b->inputs || !b->targets)
 		return lw_err_set(err, LW_ERR_ARG,
 				  "batch: the batch holds %d x %d tokens, the spec asks for %d x %d",
-				  b->B, b->T, sp->B, sp->T);
+				  b->B, b->T, rows, sp->T);
 	if (sp->vocab_size <= 0 || (uint32_t)sp->vocab_size != s->vocab_size)
 		return lw_err_set(err, LW_ERR_ARG,
 				  "batch: the shard has a vocabulary of %u, the spec says %d",
@@ -127,13 +127,23 @@ static int mlm_row(const lw_shard *s, const lw_batch_spec *sp, lw_rng *r, int32_
 lw_status lw_batch_make(const lw_shard *s, const lw_batch_spec *spec, uint64_t step,
 			lw_batch *b, lw_err *err)
 {
-	lw_status st = check_spec(s, spec, b, err);
+	return lw_batch_make_rows(s, spec, step, 0, spec->B, b, err);
+}
+
+lw_status lw_batch_make_rows(const lw_shard *s, const lw_batch_spec *spec, uint64_t step,
+			     int row0, int rows, lw_batch *b, lw_err *err)
+{
+	lw_status st = check_spec(s, spec, rows, b, err);
 	if (st != LW_OK)
 		return st;
+	if (row0 < 0 || rows < 1 || row0 > spec->B - rows)
+		return lw_err_set(err, LW_ERR_ARG, "batch: rows [%d, %d) of a batch of %d", row0,
+				  row0 + rows, spec->B);
 	int T = spec->T, labelled = 0;
-	for (int row = 0; row < spec->B; row++) {
+	for (int i = 0; i < rows; i++) {
+		int row = row0 + i;
 		lw_rng r = lw_rng_from(spec->seed, step, (uint64_t)row);
-		int32_t *in = b->inputs + (size_t)row * T, *tgt = b->targets + (size_t)row * T;
+		int32_t *in = b->inputs + (size_t)i * T, *tgt = b->targets + (size_t)i * T;
 		labelled += spec->objective == LW_OBJECTIVE_CLM ? clm_row(s, T, &r, in, tgt)
 								: mlm_row(s, spec, &r, in, tgt);
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "lowwatt/trainer.h"
+#include "train/eval.h"
 #include "train/spec.h"
 #include "util/alloc.h"
 
@@ -38,40 +39,56 @@ double *lw_unigram_logprobs(const lw_shard *s, int V)
 	return logp;
 }
 
+/* Sums over the scored targets: loss, correct, count, unigram nats. */
+enum { LOSS, CORRECT, TARGETS, UNIGRAM, N_SUMS };
+
+static void score(const lw_model *m, const lw_batch *b, int V, const double *unigram,
+		  double sums[N_SUMS])
+{
+	const int32_t *pos;
+	int n = lw_model_selected(m, &pos);
+	const float *probs = lw_model_probs(m), *losses = lw_model_losses(m);
+	for (int i = 0; i < n; i++) {
+		int32_t target = b->targets[pos[i]];
+		sums[LOSS] += losses[i];
+		sums[CORRECT] += argmax(probs + (size_t)i * V, V) == target;
+		if (unigram)
+			sums[UNIGRAM] -= unigram[target];
+	}
+	sums[TARGETS] += n;
+}
+
+lw_status lw_evaluate_rows(lw_model *m, const lw_train_config *cfg, const lw_train_data *data,
+			   int n_batches, const double *unigram, int row0, int rows,
+			   const lw_dist *dist, lw_eval_result *out, lw_err *err)
+{
+	lw_batch_spec spec = lw_run_batch_spec(cfg, data, cfg->seed ^ LW_EVAL_SEED_SALT);
+	lw_batch b = {0};
+	lw_status st = lw_batch_init(&b, rows, spec.T, err);
+	if (st)
+		return st;
+	double sums[N_SUMS] = {0};
+	for (int k = 0; k < n_batches && !st; k++) {
+		st = lw_batch_make_rows(data->val, &spec, (uint64_t)k, row0, rows, &b, err);
+		if (!st) {
+			lw_model_forward(m, &b);
+			score(m, &b, cfg->model.vocab, unigram, sums);
+		}
+	}
+	lw_batch_free(&b);
+	/* A rank that failed ends the job (dist.h); the others sum. */
+	if (st || (dist && (st = lw_dist_sum_f64(dist, sums, N_SUMS, err))))
+		return st;
+	double n = sums[TARGETS] > 0 ? sums[TARGETS] : 1.0;
+	out->loss = sums[LOSS] / n;
+	out->accuracy = sums[CORRECT] / n;
+	out->targets = (uint64_t)sums[TARGETS];
+	out->unigram_entropy = unigram ? sums[UNIGRAM] / n : NAN;
+	return LW_OK;
+}
+
 lw_status lw_evaluate(lw_model *m, const lw_train_config *cfg, const lw_train_data *data,
 		      int n_batches, const double *unigram, lw_eval_result *out, lw_err *err)
 {
-	int V = cfg->model.vocab;
-	lw_batch_spec spec = lw_run_batch_spec(cfg, data, cfg->seed ^ LW_EVAL_SEED_SALT);
-	lw_batch b = {0};
-	lw_status st = lw_batch_init(&b, spec.B, spec.T, err);
-	if (st)
-		return st;
-	double loss = 0, uni = 0;
-	uint64_t targets = 0, correct = 0;
-	for (int k = 0; k < n_batches; k++) {
-		if ((st = lw_batch_make(data->val, &spec, (uint64_t)k, &b, err)))
-			break;
-		lw_model_forward(m, &b);
-		const int32_t *pos;
-		int n = lw_model_selected(m, &pos);
-		const float *probs = lw_model_probs(m), *losses = lw_model_losses(m);
-		for (int i = 0; i < n; i++) {
-			int32_t target = b.targets[pos[i]];
-			loss += losses[i];
-			correct += argmax(probs + (size_t)i * V, V) == target;
-			if (unigram)
-				uni -= unigram[target];
-		}
-		targets += (uint64_t)n;
-	}
-	if (!st) {
-		double n = targets ? (double)targets : 1.0;
-		out->loss = loss / n;
-		out->accuracy = (double)correct / n;
-		out->targets = targets;
-		out->unigram_entropy = unigram ? uni / n : NAN;
-	}
-	lw_batch_free(&b);
-	return st;
+	return lw_evaluate_rows(m, cfg, data, n_batches, unigram, 0, cfg->batch, NULL, out, err);
 }

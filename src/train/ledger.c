@@ -27,6 +27,29 @@ void lw_ledger_open(lw_ledger *l, const lw_train_energy *opt, const lw_run_energ
 	l->t_start = lw_now_s();
 }
 
+/* The host leaders' readings since their bases, summed: each machine
+ * once; a domain's method is the combination of the hosts'. */
+static lw_status sum_hosts(const lw_ledger *l, lw_meter_reading *r, lw_err *err)
+{
+	enum { D = LW_DOMAIN_COUNT, M = LW_METHOD_ESTIMATED + 1 };
+	double buf[D + D * M] = {0};
+	for (int d = 0; d < D; d++) {
+		buf[d] = r->method[d] == LW_METHOD_NONE ? 0 : r->joules[d] - l->base_j[d];
+		buf[D + d * M + (int)r->method[d]] = 1;
+	}
+	lw_status st = lw_dist_hosts_sum_f64(l->dist, buf, D + D * M, err);
+	if (st)
+		return st;
+	for (int d = 0; d < D; d++) {
+		r->method[d] = LW_METHOD_NONE;
+		for (int m = 0; m < M; m++)
+			if (buf[D + d * M + m] > 0)
+				r->method[d] = lw_method_combine(r->method[d], (lw_method)m);
+		r->joules[d] = l->base_j[d] + buf[d];
+	}
+	return LW_OK;
+}
+
 lw_status lw_ledger_sample(lw_ledger *l, lw_err *err)
 {
 	lw_run_energy *now = &l->now;
@@ -37,6 +60,8 @@ lw_status lw_ledger_sample(lw_ledger *l, lw_err *err)
 	}
 	lw_meter_reading r;
 	lw_status st = lw_meter_read(l->opt.meter, &r, err);
+	if (!st && l->dist)
+		st = sum_hosts(l, &r, err);
 	if (st)
 		return st;
 	now->metered = 1;

@@ -15,6 +15,9 @@
 
 typedef struct lw_ledger {
 	lw_train_energy opt;
+	const lw_dist *dist;        /* several ranks: the meter's readings are
+				       the host leaders' summed (every rank
+				       samples at the same points) */
 	lw_run_energy prior;        /* earlier invocations (the checkpoint's) */
 	lw_run_energy now;          /* prior + this invocation, last sample */
 	double t_start;             /* lw_now_s() at open */
@@ -43,7 +46,7 @@ typedef struct lw_ledger {
 void lw_ledger_open(lw_ledger *l, const lw_train_energy *opt, const lw_run_energy *prior,
 		    const lw_energy_prediction *first, const lw_meter_reading *base);
 
-/* Sample the meter into l->now. */
+/* Sample the meter into l->now (with a dist: a collective). */
 lw_status lw_ledger_sample(lw_ledger *l, lw_err *err);
 
 /* After a training step: sample and count the energy since the last mark

@@ -6,6 +6,10 @@
  * the data position (the index of the next micro-batch); batches are a
  * pure function of (seed, index), so a checkpoint of that state is all a
  * resumed run needs to continue bit for bit.
+ *
+ * Under MPI (lw_train_options.dist) each rank trains on its rows of every
+ * batch and the gradients are summed in buckets while backward runs
+ * (grad_sync.h); what the ranks must agree on is in dp.h.
  */
 #include <cblas.h>
 #include <math.h>
@@ -14,46 +18,14 @@
 #include <string.h>
 
 #include "lowwatt/trainer.h"
-#include "train/ledger.h"
-#include "train/metrics.h"
+#include "train/dp.h"
+#include "train/eval.h"
+#include "train/run.h"
 #include "train/spec.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/file.h"
 
-typedef struct run {
-	const lw_train_config *cfg;
-	const lw_train_data *data;
-	const lw_train_options *opt;
-	lw_ledger ledger;          /* the run's energy */
-	lw_meter_reading meter_base;  /* the meter when lw_train was called */
-	lw_train_stop stop;
-	lw_model *model;
-	float *m, *v;              /* AdamW moments, laid out as the parameters */
-	lw_batch batch;
-	lw_batch_spec spec;
-	long step;                 /* optimizer steps completed */
-	uint64_t next_batch;       /* data position */
-	uint64_t tokens;
-	char *ckpt_path;
-	lw_metrics metrics;
-	long saved_step;           /* step of the checkpoint on disk, -1: none */
-	/* Timing of this invocation. */
-	double t_start, t_warm;    /* t_warm: after the first two steps */
-	double t_last;             /* after the last step */
-	long steps_here;
-	uint64_t tokens_warm;
-	double loss_window;        /* sum of step losses since the last row */
-	long window_steps;
-	float last_window_loss;    /* NaN until a row is written */
-	lw_eval_result final;      /* the evaluation after the last step */
-	int have_final;
-	lw_profile prof;           /* with cfg->profile */
-	double *unigram;           /* the training shard's, for the final
-				      evaluation (made up front, so that the
-				      end of a run costs what an evaluation
-				      does) */
-} run;
 
 int lw_set_threads(int n)
 {
@@ -66,8 +38,13 @@ int lw_set_threads(int n)
 
 /* ------------------------------------------------------------ checkpoints */
 
+/* Rank 0 writes the checkpoint (every rank learns whether it could); then
+ * every rank counts its cost. */
 static lw_status save(run *r, lw_err *err)
 {
+	lw_status st = dp_check_params(r, err);
+	if (st)
+		return st;
 	lw_checkpoint ck = {
 		.train = *r->cfg,
 		.step = (uint64_t)r->step,
@@ -81,30 +58,45 @@ static lw_status save(run *r, lw_err *err)
 		.energy = r->ledger.now,
 		.first_prediction = r->ledger.first,
 	};
-	lw_status st = lw_checkpoint_save(r->ckpt_path, &ck, err);
-	if (!st) {
+	if (dp_root(r))
+		st = lw_checkpoint_save(r->ckpt_path, &ck, err);
+	if (!(st = dp_share_status(r, st, err))) {
 		r->saved_step = r->step;
-		st = lw_ledger_save(&r->ledger, err);
+		st = dp_local(r, lw_ledger_save(&r->ledger, err), err);
 	}
 	return st;
 }
 
+static void open_ledger(run *r, const lw_run_energy *prior, const lw_energy_prediction *first)
+{
+	lw_ledger_open(&r->ledger, &r->opt->energy, prior, first, &r->meter_base);
+	r->ledger.dist = r->dist;
+}
+
+/* Read the checkpoint and check that it is this run's. */
+static lw_status read_checkpoint(run *r, lw_checkpoint *ck, lw_err *err)
+{
+	lw_status st = lw_checkpoint_load(r->ckpt_path, ck, err);
+	if (st)
+		return st;
+	if ((st = lw_checkpoint_match(&ck->train, r->cfg, err))) {
+		lw_err_prefix(err, r->ckpt_path);
+		return st;
+	}
+	if (ck->tokenizer_checksum != r->data->tokenizer_checksum)
+		return lw_err_set(err, LW_ERR_ARG,
+				  "%s: made with tokenizer checksum 0x%08x, the data here with 0x%08x",
+				  r->ckpt_path, ck->tokenizer_checksum, r->data->tokenizer_checksum);
+	return LW_OK;
+}
+
+/* Rank 0 reads the checkpoint; every rank continues from it. */
 static lw_status restore(run *r, lw_err *err)
 {
 	lw_checkpoint ck = {0};
-	lw_status st = lw_checkpoint_load(r->ckpt_path, &ck, err);
-	if (st)
-		return st;
-	if ((st = lw_checkpoint_match(&ck.train, r->cfg, err))) {
-		lw_err_prefix(err, r->ckpt_path);
+	lw_status st = dp_root(r) ? read_checkpoint(r, &ck, err) : LW_OK;
+	if ((st = dp_share_checkpoint(r, &ck, st, err)))
 		goto done;
-	}
-	if (ck.tokenizer_checksum != r->data->tokenizer_checksum) {
-		st = lw_err_set(err, LW_ERR_ARG,
-				"%s: made with tokenizer checksum 0x%08x, the data here with 0x%08x",
-				r->ckpt_path, ck.tokenizer_checksum, r->data->tokenizer_checksum);
-		goto done;
-	}
 	size_t bytes = ck.n_params * sizeof(float);
 	memcpy(lw_model_params(r->model), ck.params, bytes);
 	memcpy(r->m, ck.m, bytes);
@@ -113,8 +105,7 @@ static lw_status restore(run *r, lw_err *err)
 	r->next_batch = ck.next_batch;
 	r->tokens = ck.tokens;
 	r->saved_step = r->step;
-	lw_ledger_open(&r->ledger, &r->opt->energy, &ck.energy, &ck.first_prediction,
-		       &r->meter_base);
+	open_ledger(r, &ck.energy, &ck.first_prediction);
 done:
 	lw_checkpoint_free(&ck);
 	return st;
@@ -149,6 +140,35 @@ static void adamw_all(run *r, float lr, float grad_scale)
 	}
 }
 
+/* Forward and backward over this rank's rows of the next micro-batch;
+ * *loss receives the whole micro-batch's. The last of a step sums the
+ * gradients over the ranks. */
+static lw_status micro_batch(run *r, int last, double *loss, lw_err *err)
+{
+	double t0 = lw_now_s();
+	lw_status st = lw_batch_make_rows(r->data->train, &r->spec, r->next_batch, r->row0,
+					  r->rows, &r->batch, err);
+	r->prof.batches += lw_now_s() - t0;
+	if ((st = dp_local(r, st, err)))
+		return st;
+	float scale, l = lw_model_forward(r->model, &r->batch);
+	if ((st = dp_batch_loss(r, l, r->batch.n_targets, loss, &scale, err)))
+		return st;
+	if (!isfinite(*loss))
+		return not_finite(r, "loss", *loss, err);
+	if (last && r->dist)
+		lw_grad_sync_arm(&r->sync);
+	lw_model_backward(r->model, scale);
+	if (last && r->dist) {
+		double exposed = r->sync.exposed_s;
+		st = dp_local(r, lw_grad_sync_finish(&r->sync, err), err);
+		r->prof.allreduce += r->sync.exposed_s - exposed;
+	}
+	r->next_batch++;
+	r->tokens += (uint64_t)r->cfg->batch * (uint64_t)r->batch.T;
+	return st;
+}
+
 /* One optimizer step over cfg->accum micro-batches; fills ev. */
 static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 {
@@ -158,18 +178,11 @@ static lw_status train_step(run *r, lw_train_event *ev, lw_err *err)
 	/* The gradients are zero here: from creation, or cleared by the last
 	 * update (lw_adamw_update_clear). */
 	for (int a = 0; a < cfg->accum; a++) {
-		double t0 = lw_now_s();
-		lw_status st = lw_batch_make(r->data->train, &r->spec, r->next_batch, &r->batch, err);
-		r->prof.batches += lw_now_s() - t0;
+		double l;
+		lw_status st = micro_batch(r, a == cfg->accum - 1, &l, err);
 		if (st)
 			return st;
-		float l = lw_model_forward(r->model, &r->batch);
-		if (!isfinite(l))
-			return not_finite(r, "loss", l, err);
-		lw_model_backward(r->model, 1.0f / (float)cfg->accum);
 		loss += l;
-		r->next_batch++;
-		r->tokens += (uint64_t)r->batch.B * (uint64_t)r->batch.T;
 	}
 	size_t n = lw_model_num_params(r->model);
 	double t0 = lw_now_s();
@@ -214,12 +227,13 @@ static lw_status evaluate(run *r, lw_eval_result *val, const double *unigram, do
 {
 	/* Evaluation is not training: kept out of the profile. */
 	lw_model_profile(r->model, NULL);
-	lw_status st = lw_evaluate(r->model, r->cfg, r->data, r->cfg->eval_batches, unigram, val,
-				   err);
+	lw_status st = lw_evaluate_rows(r->model, r->cfg, r->data, r->cfg->eval_batches, unigram,
+					r->row0, r->rows, r->dist, val, err);
+	st = dp_local(r, st, err);
 	if (r->cfg->profile)
 		lw_model_profile(r->model, &r->prof);
 	*rows = (uint64_t)r->cfg->eval_batches * (uint64_t)r->cfg->batch;
-	return st ? st : lw_ledger_eval(&r->ledger, *rows, eval_j, err);
+	return st ? st : dp_local(r, lw_ledger_eval(&r->ledger, *rows, eval_j, err), err);
 }
 
 static int due(long step, long every)
@@ -245,18 +259,20 @@ lw_status lw_train_check_data(const lw_train_config *cfg, const lw_train_data *d
 static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 {
 	const lw_train_config *cfg = r->cfg;
-	lw_status st = lw_train_check_data(cfg, r->data, err);
-	if (st)
+	lw_status st = dp_open(r, err);
+	if (st || (st = dp_local(r, lw_train_check_data(cfg, r->data, err), err)))
 		return st;
-	if ((st = lw_model_create(&cfg->model, cfg->batch, &r->model, err)))
+	if ((st = lw_model_create(&cfg->model, r->rows, &r->model, err)))
 		return st;
 	size_t n = lw_model_num_params(r->model);
 	r->m = calloc(n, sizeof(float));
 	r->v = calloc(n, sizeof(float));
 	if (!r->m || !r->v)
 		return lw_err_set(err, LW_ERR_NOMEM, "out of memory for AdamW's moments");
-	if ((st = lw_batch_init(&r->batch, cfg->batch, cfg->model.seq, err)))
+	if ((st = lw_batch_init(&r->batch, r->rows, cfg->model.seq, err)))
 		return st;
+	if (r->dist)
+		lw_grad_sync_init(&r->sync, r->dist, r->model, r->opt->allreduce_at_end);
 	r->spec = lw_run_batch_spec(cfg, r->data, cfg->seed);
 	r->unigram = lw_unigram_logprobs(r->data->train, cfg->model.vocab);
 	r->ckpt_path = lw_path_join(dir, "checkpoint.lwck");
@@ -264,15 +280,18 @@ static lw_status run_open(run *r, const char *dir, int resume, lw_err *err)
 	lw_model_init(r->model, cfg->seed);
 	if (cfg->profile)
 		lw_model_profile(r->model, &r->prof);
-	lw_ledger_open(&r->ledger, &r->opt->energy, NULL, NULL, &r->meter_base);
+	open_ledger(r, NULL, NULL);
 	if (resume && (st = restore(r, err)))
 		return st;
 	r->ledger.checkpoint_bytes = 12.0 * (double)n + 228.0;
-	return lw_metrics_open(&r->metrics, dir, resume ? r->step : -1, &r->ledger.now, err);
+	if (dp_root(r))
+		st = lw_metrics_open(&r->metrics, dir, resume ? r->step : -1, &r->ledger.now, err);
+	return dp_share_status(r, st, err);
 }
 
 static void run_close(run *r)
 {
+	dp_close(r);
 	lw_metrics_close(&r->metrics);
 	lw_model_free(r->model);
 	free(r->m);
@@ -282,9 +301,10 @@ static void run_close(run *r)
 	free(r->unigram);
 }
 
+/* The observer (rank 0's alone). */
 static int notify(const run *r, const lw_train_event *ev)
 {
-	return r->opt->obs ? r->opt->obs(ev, r->opt->ctx) : 0;
+	return r->opt->obs && dp_root(r) ? r->opt->obs(ev, r->opt->ctx) : 0;
 }
 
 /* Evaluate after a step (the last one with the unigram yardstick, kept in
@@ -357,7 +377,7 @@ static lw_status step_and_after(run *r, int *stopped, lw_err *err)
 	const lw_train_config *cfg = r->cfg;
 	lw_train_event ev = { .kind = LW_TRAIN_STEP, .steps = cfg->steps, .budget_step = -1 };
 	lw_status st = train_step(r, &ev, err);
-	if (st || (st = lw_ledger_step(&r->ledger, err)))
+	if (st || (st = dp_local(r, lw_ledger_step(&r->ledger, err), err)))
 		return st;
 	time_step(r, &ev);
 	ev.step = r->step;
@@ -371,6 +391,8 @@ static lw_status step_and_after(run *r, int *stopped, lw_err *err)
 		r->stop = LW_STOP_OBSERVER;
 	}
 	keep_budget(r, &ev, stopped);
+	if ((st = dp_agree_stop(r, stopped, err)))
+		return st;
 	int last = r->step == cfg->steps || *stopped;
 	lw_eval_result val = { .loss = NAN, .accuracy = NAN };
 	int evaluate_now = due(r->step, cfg->eval_every) || last;
@@ -384,7 +406,9 @@ static lw_status step_and_after(run *r, int *stopped, lw_err *err)
 		/* The row's energy and time include an evaluation just made. */
 		ev.energy = r->ledger.now;
 		ev.elapsed_s = ev.energy.seconds;
-		if ((st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err)))
+		if (dp_root(r))
+			st = lw_metrics_row(&r->metrics, &ev, r->last_window_loss, &val, err);
+		if ((st = dp_share_status(r, st, err)))
 			return st;
 	}
 	if (due(r->step, cfg->save_every) && !last) {
@@ -394,7 +418,7 @@ static lw_status step_and_after(run *r, int *stopped, lw_err *err)
 		e.kind = LW_TRAIN_SAVED;
 		*stopped |= notify(r, &e);
 	}
-	return LW_OK;
+	return dp_agree_stop(r, stopped, err);
 }
 
 /* Steps until the plan is done, the observer asks to stop or the budget
@@ -404,8 +428,11 @@ static lw_status loop(run *r, int *stopped, lw_err *err)
 	lw_train_event ev = { .step = r->step, .steps = r->cfg->steps, .tokens = r->tokens,
 			      .energy = r->ledger.now, .budget_step = -1 };
 	keep_budget(r, &ev, stopped);
+	lw_status st = dp_agree_stop(r, stopped, err);
+	if (st)
+		return st;
 	while (r->step < r->cfg->steps && !*stopped) {
-		lw_status st = step_and_after(r, stopped, err);
+		st = step_and_after(r, stopped, err);
 		if (st)
 			return st;
 	}
@@ -432,7 +459,7 @@ static lw_status finish(run *r, lw_train_result *res, lw_err *err)
 				 .steps = r->cfg->steps, .tokens = r->tokens,
 				 .energy = r->ledger.now, .budget_step = -1 };
 	notify(r, &saved);
-	if ((st = lw_ledger_sample(&r->ledger, err)))
+	if ((st = dp_local(r, lw_ledger_sample(&r->ledger, err), err)))
 		return st;
 	res->val = r->final;
 	res->energy = r->ledger.now;
@@ -448,7 +475,8 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 	static const lw_train_options none = {0};
 	run r = { .cfg = cfg, .data = data, .opt = opt ? opt : &none, .t_start = lw_now_s(),
 		  .last_window_loss = NAN };
-	int threads = lw_set_threads(cfg->threads), stopped = 0;
+	int threads = lw_set_threads(cfg->threads ? cfg->threads :
+				     lw_dist_threads(opt ? opt->dist : NULL)), stopped = 0;
 	*res = (lw_train_result){0};
 	lw_status st = LW_OK;
 	if (r.opt->energy.meter)
@@ -473,6 +501,8 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 	res->stopped_by = r.stop;
 	res->stopped_early = r.stop != LW_STOP_PLAN;
 	res->profile = r.prof;
+	res->ranks = r.ranks;
+	res->allreduce_s = r.prof.allreduce;
 	res->seconds = lw_now_s() - r.t_start;
 	if (r.steps_here > 2 && r.t_last > r.t_warm)
 		res->tokens_per_s = (double)(r.tokens - r.tokens_warm) / (r.t_last - r.t_warm);
