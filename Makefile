@@ -226,6 +226,8 @@ bench: setup
 	@bash bench/sharing/run.sh
 	@echo
 	@bash bench/search/run.sh
+	@echo
+	@bash bench/mpi/run.sh
 
 clean:
 	rm -rf $(B)

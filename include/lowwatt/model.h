@@ -147,7 +147,9 @@ void lw_model_zero_grad(lw_model *m);
  * layer first), L+1 the embedding (wte, wpe), L+2 the parameter bank. After
  * stage s, every physical tensor i with lw_model_tensor_stage(m, i) <= s
  * holds its final gradient for this backward. fn (NULL: none) is called
- * after each stage, on the calling thread, between kernels. */
+ * after each stage, on the calling thread, between kernels, and again with
+ * the same stage in the middle of a layer's backward (so that a caller's
+ * communication can progress): stages never decrease. */
 typedef void (*lw_grad_ready)(void *ctx, int stage);
 void lw_model_on_grad_ready(lw_model *m, lw_grad_ready fn, void *ctx);
 int lw_model_backward_stages(const lw_model *m);   /* L + 3 */

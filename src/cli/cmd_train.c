@@ -210,6 +210,9 @@ static lw_status write_files(const lw_train_config *cfg, const train_options *op
 	if (r->stopped_by == LW_STOP_OBSERVER && opt->stop_at > 0 && r->steps >= opt->stop_at)
 		json_object_set_new(*summary, "stopped_by", json_string("stop_at"));
 	json_object_set_new(*summary, "ranks", json_integer(r->ranks));
+	/* What the gradients' all-reduce added to this invocation's steps. */
+	json_object_set_new(*summary, "allreduce_s",
+			    r->ranks > 1 ? summary_number(r->allreduce_s) : json_null());
 	json_object_set_new(*summary, "hosts", json_incref(hosts));
 	char *summary_path = lw_path_join(dir, "summary.json");
 	char *emissions = lw_path_join(dir, "emissions.csv");

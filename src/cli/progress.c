@@ -161,4 +161,7 @@ void progress_profile(FILE *out, const lw_profile *p, double seconds)
 		100.0 * p->optimizer / seconds);
 	fprintf(out, "  %-14s %19.3f %6.1f%%\n", "batches", p->batches,
 		100.0 * p->batches / seconds);
+	if (p->allreduce > 0)
+		fprintf(out, "  %-14s %19.3f %6.1f%%\n", "all-reduce", p->allreduce,
+			100.0 * p->allreduce / seconds);
 }

@@ -399,6 +399,15 @@ float lw_model_forward(lw_model *m, const lw_batch *b)
 
 /* ---------------------------------------------------------------- backward */
 
+/* Tell the gradient hook (model.h) that stage `done` is the last one
+ * finished: after each stage, and again in the middle of a layer so that
+ * communication started on earlier stages moves on. */
+static void stage_tick(const lw_model *m, int done)
+{
+	if (m->on_ready)
+		m->on_ready(m->on_ready_ctx, done);
+}
+
 /* Zero n floats of an activation gradient (backward kernels add into it). */
 static void zero(lw_model *m, float *p, size_t n)
 {
@@ -429,6 +438,9 @@ static void layer_backward(lw_model *m, int l, const float *x)
 	TIMED(m, BWD(m, LW_PROF_LAYERNORM),
 	      lw_layernorm_backward(m->dres, g->ln2_g, g->ln2_b, m->dln, a->mid, w->ln2_g,
 				    a->ln2_mean, a->ln2_rstd, N, C));
+
+	/* Halfway through the layer: let communication in flight progress. */
+	stage_tick(m, c->layers - 1 - l);
 
 	/* Attention: mid = x + proj(attention(qkv(ln1(x)))). */
 	zero(m, m->datty, NC);
@@ -483,30 +495,24 @@ static void head_backward(lw_model *m, float loss_scale)
 				    m->lnf_mean, m->lnf_rstd, N, C));
 }
 
-static void stage_done(const lw_model *m, int stage)
-{
-	if (m->on_ready)
-		m->on_ready(m->on_ready_ctx, stage);
-}
-
 void lw_model_backward(lw_model *m, float loss_scale)
 {
 	const lw_model_config *c = &m->cfg;
 	int L = c->layers;
 	head_backward(m, loss_scale);
-	stage_done(m, 0);
+	stage_tick(m, 0);
 	for (int l = L - 1; l >= 0; l--) {
 		layer_backward(m, l, l ? m->acts[l - 1].out : m->x0);
-		stage_done(m, L - l);
+		stage_tick(m, L - l);
 	}
 	TIMED(m, BWD(m, LW_PROF_EMBEDDING),
 	      lw_embedding_backward(m->g.wte, m->g.wpe, m->dres, m->inputs, m->B, m->T,
 				    c->d_model));
-	stage_done(m, L + 1);
+	stage_tick(m, L + 1);
 	if (m->plan.bank_size)
 		TIMED(m, BWD(m, LW_PROF_LINEAR),
 		      lw_bank_scatter(&m->plan, m->params, m->made_grads, m->grads));
-	stage_done(m, L + 2);
+	stage_tick(m, L + 2);
 }
 
 void lw_model_on_grad_ready(lw_model *m, lw_grad_ready fn, void *ctx)
