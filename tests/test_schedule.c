@@ -6,13 +6,18 @@
  * start over), who was promoted, failed trials never promoted, ASHA's
  * promotions as soon as a trial is in the top 1/eta, a search cut after
  * any job and read back from trials.csv ending exactly as the uninterrupted
- * one, and ledgers of another plan refused.
+ * one, and ledgers of another plan refused. Asynchronous searches (rungs
+ * in flight on 2 or 3 simulated workers that finish in a seeded random
+ * order) run every planned rung exactly once, never promote an unfinished
+ * trial, wait only while something is in flight and end as the plan says:
+ * sh and hyperband with exactly the sequential search's rows.
  */
 #include "testutil.h"
 
 #include <math.h>
 
 #include "lowwatt/schedule.h"
+#include "util/rng.h"
 
 /* A trial's loss after `steps` steps: lower for larger ids mod 7, falling
  * with steps; NaN for ids that are multiples of fail_every (0: none). */
@@ -38,6 +43,9 @@ static int step_once(const lw_schedule *sch, lw_trials *l, sim *s)
 	switch (job.kind) {
 	case LW_JOB_DONE:
 		return 0;
+	case LW_JOB_WAIT:
+		fail_msg("WAIT with nothing in flight");
+		break;
 	case LW_JOB_NEW:
 		assert_int_equal(lw_trials_add(l, "{}", NULL, job.bracket, NULL, NULL, &err), LW_OK);
 		break;
@@ -358,6 +366,260 @@ static void test_foreign_ledger(void **state)
 	lw_trials_free(&l);
 }
 
+/* ---------------------------------------------------------------- in flight */
+
+#define WORKERS_MAX 3
+
+/* Simulated workers: the rung each is training (id -1: idle). */
+typedef struct flight {
+	lw_rung_ref rung[WORKERS_MAX];
+	int64_t steps[WORKERS_MAX];
+	int n;
+	lw_rng rng;
+	lw_rung_ref *ran;       /* every rung handed out, to catch repeats */
+	size_t n_ran, cap_ran;
+} flight;
+
+static size_t busy_list(const flight *f, lw_rung_ref *out)
+{
+	size_t n = 0;
+	for (int w = 0; w < f->n; w++)
+		if (f->rung[w].id >= 0)
+			out[n++] = f->rung[w];
+	return n;
+}
+
+static int idle_worker(const flight *f)
+{
+	for (int w = 0; w < f->n; w++)
+		if (f->rung[w].id < 0)
+			return w;
+	return -1;
+}
+
+/* Record a handed-out rung; it must never have been handed out before. */
+static void note_ran(flight *f, int64_t id, int rung)
+{
+	for (size_t i = 0; i < f->n_ran; i++)
+		assert_false(f->ran[i].id == id && f->ran[i].rung == rung);
+	if (f->n_ran == f->cap_ran) {
+		f->cap_ran = f->cap_ran ? 2 * f->cap_ran : 64;
+		f->ran = realloc(f->ran, f->cap_ran * sizeof *f->ran);
+		assert_non_null(f->ran);
+	}
+	f->ran[f->n_ran++] = (lw_rung_ref){ id, rung };
+}
+
+/* One worker, chosen at random, finishes its rung. */
+static void finish_one(flight *f, lw_trials *l, sim *s)
+{
+	int w;
+	do
+		w = (int)lw_rng_below(&f->rng, (uint64_t)f->n);
+	while (f->rung[w].id < 0);
+	lw_trial *r = lw_trials_find(l, f->rung[w].id, f->rung[w].rung);
+	assert_non_null(r);
+	lw_trial done = *r;
+	s->trained += f->steps[w] - r->steps;
+	done.steps = f->steps[w];
+	done.val_loss = loss_of(s, done.id, done.steps);
+	done.status = isnan(done.val_loss) ? LW_TRIAL_FAILED : LW_TRIAL_DONE;
+	done.worker = w;
+	lw_err err = {0};
+	assert_int_equal(lw_trials_update(l, &done, &err), LW_OK);
+	f->rung[w].id = -1;
+}
+
+/* Hand out jobs until no worker is idle, or the plan waits or is done;
+ * 0 when it is done. */
+static int fill(const lw_schedule *sch, lw_trials *l, flight *f, sim *s)
+{
+	lw_err err = {0};
+	lw_rung_ref busy[WORKERS_MAX];
+	int w;
+	while ((w = idle_worker(f)) >= 0) {
+		size_t n_busy = busy_list(f, busy);
+		lw_job job;
+		assert_int_equal(lw_schedule_next_busy(sch, l, busy, n_busy, &job, &err), LW_OK);
+		s->jobs++;
+		if (job.kind == LW_JOB_DONE) {
+			assert_int_equal(n_busy, 0);  /* DONE only when nothing flies */
+			return 0;
+		}
+		if (job.kind == LW_JOB_WAIT) {
+			assert_true(n_busy > 0);      /* WAIT only while something flies */
+			return 1;
+		}
+		if (job.kind == LW_JOB_NEW) {
+			assert_int_equal(lw_trials_add(l, "{}", NULL, job.bracket, NULL, NULL, &err),
+					 LW_OK);
+		} else if (job.kind == LW_JOB_PROMOTE) {
+			/* Only a finished rung is promoted, never one in flight. */
+			lw_trial *from = lw_trials_latest(l, job.id);
+			assert_int_equal(from->rung, job.rung);
+			assert_int_equal(from->status, LW_TRIAL_DONE);
+			for (size_t i = 0; i < n_busy; i++)
+				assert_false(busy[i].id == job.id);
+			assert_int_equal(lw_trials_promote(l, job.id, NULL, &err), LW_OK);
+		} else {
+			lw_trial *r = lw_trials_find(l, job.id, job.rung);
+			assert_non_null(r);
+			assert_true(job.steps > r->steps);
+			note_ran(f, job.id, job.rung);
+			r->status = LW_TRIAL_RUNNING;
+			f->rung[w] = (lw_rung_ref){ job.id, job.rung };
+			f->steps[w] = job.steps;
+		}
+	}
+	return 1;
+}
+
+static void run_async(const lw_schedule *sch, lw_trials *l, sim *s, int workers, uint64_t seed)
+{
+	flight f = { .n = workers, .rng = lw_rng_from(seed, 0, 0) };
+	for (int w = 0; w < WORKERS_MAX; w++)
+		f.rung[w].id = -1;
+	int guard = 0;
+	while (fill(sch, l, &f, s)) {
+		finish_one(&f, l, s);
+		assert_true(++guard < 100000);
+	}
+	/* Every row ran exactly once, and holds its result. */
+	assert_int_equal(f.n_ran, l->n);
+	assert_int_equal(lw_trials_count(l, LW_TRIAL_PENDING) + lw_trials_count(l, LW_TRIAL_RUNNING),
+			 0);
+	free(f.ran);
+}
+
+/* sh and hyperband with rungs in flight: the sequential search's rows. */
+static void check_async_sync(lw_strategy strategy, int64_t n, int64_t lo, int64_t hi)
+{
+	lw_schedule sch;
+	make(strategy, n, lo, hi, 3, &sch);
+	lw_trials whole = {0};
+	sim s = { .fail_every = 5 };
+	run_all(&sch, &whole, &s);
+	for (int workers = 2; workers <= 3; workers++)
+		for (uint64_t seed = 1; seed <= 4; seed++) {
+			lw_trials l = {0};
+			sim a = { .fail_every = 5 };
+			run_async(&sch, &l, &a, workers, seed);
+			assert_rungs_as_planned(&sch, &l);
+			assert_int_equal(l.n, whole.n);
+			for (size_t i = 0; i < l.n; i++) {
+				assert_int_equal(l.rows[i].id, whole.rows[i].id);
+				assert_int_equal(l.rows[i].rung, whole.rows[i].rung);
+				assert_int_equal(l.rows[i].status, whole.rows[i].status);
+			}
+			assert_int_equal(a.trained, s.trained);
+			lw_trials_free(&l);
+		}
+	lw_trials_free(&whole);
+}
+
+static void test_async_sync_plans(void **state)
+{
+	(void)state;
+	check_async_sync(LW_STRATEGY_HYPERBAND, 0, 1, 27);
+	check_async_sync(LW_STRATEGY_SH, 9, 1, 9);
+	check_async_sync(LW_STRATEGY_GRID, 5, 1, 9);
+	check_async_sync(LW_STRATEGY_RANDOM, 2, 1, 9);
+}
+
+/* ASHA with rungs in flight: every configuration started, the top third
+ * of every rung promoted in the end, nobody promoted past the top. */
+static void test_async_asha(void **state)
+{
+	(void)state;
+	lw_schedule sch;
+	make(LW_STRATEGY_ASHA, 20, 1, 9, 3, &sch);
+	for (int workers = 2; workers <= 3; workers++)
+		for (uint64_t seed = 1; seed <= 4; seed++) {
+			lw_trials l = {0};
+			sim s = { .fail_every = 7 };
+			run_async(&sch, &l, &s, workers, seed);
+			assert_int_equal(rows_at(&l, sch.bracket[0].s, 0), 20);
+			for (int k = 0; k < 2; k++)
+				assert_top_promoted(&l, k, 3);
+			assert_true(rows_at(&l, sch.bracket[0].s, 1) >= 20 / 3);
+			assert_true(rows_at(&l, sch.bracket[0].s, 1) < 20);
+			assert_int_equal(rows_at(&l, sch.bracket[0].s, 3), 0);
+			lw_trials_free(&l);
+		}
+}
+
+/* A row in flight is not handed out again, nor counted as a result; a
+ * "running" row that is not in flight (a killed search, resumed) is. */
+static void test_busy_rows(void **state)
+{
+	(void)state;
+	lw_schedule sch;
+	make(LW_STRATEGY_SH, 3, 1, 3, 3, &sch);  /* 3 at 1 step, 1 at 3 */
+	lw_trials l = {0};
+	lw_err err = {0};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(lw_trials_add(&l, "{}", NULL, sch.bracket[0].s, NULL, NULL, &err),
+				 LW_OK);
+	l.rows[0].status = LW_TRIAL_RUNNING;
+	lw_rung_ref busy[3] = { { 0, 0 }, { 1, 0 }, { 2, 0 } };
+	lw_job job;
+	/* Row 0 running and not busy: a resumed search reruns it. */
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, busy + 1, 2, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_RUN);
+	assert_int_equal(job.id, 0);
+	/* All three in flight: wait. */
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, busy, 3, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_WAIT);
+	/* Two finished, one in flight: the rung is not complete; no promotion. */
+	for (int i = 0; i < 2; i++) {
+		l.rows[i].status = LW_TRIAL_DONE;
+		l.rows[i].val_loss = 1.0 + i;
+		l.rows[i].steps = 1;
+	}
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, busy + 2, 1, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_WAIT);
+	/* A finished row still named busy is not a result either. */
+	l.rows[2].status = LW_TRIAL_DONE;
+	l.rows[2].val_loss = 0.5;
+	l.rows[2].steps = 1;
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, busy + 2, 1, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_WAIT);
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, NULL, 0, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_PROMOTE);
+	assert_int_equal(job.id, 2);
+	/* A busy row the ledger lacks is the caller's mistake. */
+	lw_rung_ref stray = { 9, 0 };
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, &stray, 1, &job, &err), LW_ERR_ARG);
+	assert_non_null(strstr(err.msg, "trial 9"));
+	lw_trials_free(&l);
+}
+
+/* ASHA waits at the end only for what is in flight; then it is done. */
+static void test_asha_waits_then_done(void **state)
+{
+	(void)state;
+	lw_schedule sch;
+	make(LW_STRATEGY_ASHA, 2, 1, 9, 3, &sch);
+	lw_trials l = {0};
+	lw_err err = {0};
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(lw_trials_add(&l, "{}", NULL, sch.bracket[0].s, NULL, NULL, &err),
+				 LW_OK);
+	l.rows[0].status = LW_TRIAL_DONE;
+	l.rows[0].val_loss = 1;
+	l.rows[0].steps = 1;
+	lw_rung_ref busy = { 1, 0 };
+	lw_job job;
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, &busy, 1, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_WAIT);
+	l.rows[1].status = LW_TRIAL_DONE;
+	l.rows[1].val_loss = 2;
+	l.rows[1].steps = 1;
+	assert_int_equal(lw_schedule_next_busy(&sch, &l, NULL, 0, &job, &err), LW_OK);
+	assert_int_equal(job.kind, LW_JOB_DONE);  /* 2 results: quota 0, nobody promoted */
+	lw_trials_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +633,10 @@ int main(void)
 		cmocka_unit_test(test_resume_any_cut),
 		cmocka_unit_test(test_unfinished_rows_first),
 		cmocka_unit_test(test_foreign_ledger),
+		cmocka_unit_test(test_async_sync_plans),
+		cmocka_unit_test(test_async_asha),
+		cmocka_unit_test(test_busy_rows),
+		cmocka_unit_test(test_asha_waits_then_done),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,10 +38,27 @@
  * A rung's results are its rows that are done, promoted or failed; a
  * failed trial (NaN loss) is never promoted, so a rung may promote fewer
  * trials than the bracket planned.
+ *
+ * Rungs in flight (a distributed search, `mpirun -np K lowwatt search`):
+ * rank 0 hands out rungs to several ranks at once and names the rows being
+ * trained right now (lw_schedule_next_busy). A busy row is neither run
+ * again nor a result (its trial is not promoted, its rung not complete),
+ * and a new job kind says that nothing can be handed out until one of them
+ * finishes:
+ *   WAIT   grid and random never wait while a configuration is left to
+ *          start; sh and hyperband wait when the rung they stand at (or
+ *          its bracket's top rung) still has results out; asha promotes
+ *          from what is finished, else starts a configuration while fewer
+ *          than n were started, else waits.
+ * DONE comes only when nothing is in flight and nothing is left to do.
+ * Being busy lives in the caller's memory, not in trials.csv: a row that a
+ * resumed ledger shows "running" (the search was killed during it) is not
+ * busy, and runs again from its checkpoint.
  */
 #ifndef LOWWATT_SCHEDULE_H
 #define LOWWATT_SCHEDULE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lowwatt/brackets.h"
@@ -70,6 +87,7 @@ typedef enum lw_job_kind {
 	LW_JOB_RUN,             /* train trial id to `steps` at rung `rung` */
 	LW_JOB_NEW,             /* add a configuration (the next id) to bracket s */
 	LW_JOB_PROMOTE,         /* lw_trials_promote(id) */
+	LW_JOB_WAIT,            /* nothing until a rung in flight finishes */
 } lw_job_kind;
 
 typedef struct lw_job {
@@ -106,5 +124,17 @@ int64_t lw_schedule_rung_steps(const lw_schedule *sch, int bracket, int rung);
  * the plan (a row in a bracket or rung the plan lacks, more trials in a rung
  * than it holds): a ledger of another search. */
 lw_status lw_schedule_next(const lw_schedule *s, const lw_trials *l, lw_job *job, lw_err *err);
+
+/* A row of the ledger: trial id at rung. */
+typedef struct lw_rung_ref {
+	int64_t id;
+	int rung;
+} lw_rung_ref;
+
+/* The next job when the rows busy[0 .. n_busy) are being trained (see
+ * "Rungs in flight" above); lw_schedule_next is this with none. Besides
+ * lw_schedule_next's errors, LW_ERR_ARG: a busy row the ledger lacks. */
+lw_status lw_schedule_next_busy(const lw_schedule *s, const lw_trials *l, const lw_rung_ref *busy,
+				size_t n_busy, lw_job *job, lw_err *err);
 
 #endif

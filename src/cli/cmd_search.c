@@ -16,6 +16,10 @@
  *
  * Everything that can be refused (flags, the space, a resumed search whose
  * ledger is not this search's) is refused before any trial trains.
+ *
+ * Under mpirun (search_dist.h) rank 0 does all of this and tells the
+ * other ranks how set-up went; they train the rungs it hands out. One
+ * process is the search as it always was.
  */
 #include <errno.h>
 #include <math.h>
@@ -28,6 +32,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/run_data.h"
+#include "cli/search_dist.h"
+#include "cli/hosts.h"
 #include "cli/search_loop.h"
 #include "cli/search_options.h"
 #include "cli/search_print.h"
@@ -50,28 +56,6 @@ static void on_signal(int sig)
 }
 
 /* ---------------------------------------------------------------- set-up */
-
-/* The data named by the space's base (or the default corpus); a space
- * that varies it is refused first. */
-static int open_data(const search_options *o, run_data *rd)
-{
-	lw_train_config cfg;
-	train_options opt;
-	lw_train_config_default(&cfg);
-	train_options_default(&opt);
-	const json_t *base = json_object_get(o->space_root, "base");
-	lw_err err = {0};
-	int rc = 0;
-	if (search_space_check_shared(o->space_root, o->space, &err) ||
-	    (json_is_object(base) && train_settings_apply(base, o->space, &cfg, &opt, &err))) {
-		fprintf(stderr, "lowwatt %s: %s\n", CMD, err.msg);
-		rc = 1;
-	}
-	if (!rc)
-		rc = run_data_open(CMD, opt.data, opt.tokenizer, 1, rd);
-	train_options_free(&opt);
-	return rc;
-}
 
 static int open_space(const search_options *o, int vocab, lw_space **space)
 {
@@ -217,11 +201,12 @@ static double budget_joules(const search_options *o, double pue, double g_per_j)
 }
 
 static int write_results(search_options *o, search_state *s, const train_energy *te,
-			 json_t **summary)
+			 const job_hosts *hosts, json_t **summary)
 {
 	search_totals t = {
 		.status = s->status, .pue = te->m.pue, .co2e_g_per_j = train_energy_g_per_j(te),
 		.intensity = &te->m.intensity, .configurations = s->ledger.next_id,
+		.hosts = hosts, .base_j = s->base_j,
 	};
 	search_exhaustive_estimate(&s->env, &s->configs, &s->ledger, &t.exhaustive);
 	*summary = search_summary_build(o, &s->ledger, &t);
@@ -236,10 +221,11 @@ static int write_results(search_options *o, search_state *s, const train_energy 
 	return rc;
 }
 
-static int finish(search_options *o, search_state *s, train_energy *te)
+static int finish(search_options *o, search_state *s, train_energy *te,
+		  const job_hosts *hosts)
 {
 	json_t *summary = NULL;
-	int rc = write_results(o, s, te, &summary);
+	int rc = write_results(o, s, te, hosts, &summary);
 	if (!rc && o->json) {
 		char *text = json_dumps(summary, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 					JSON_REAL_PRECISION(9));
@@ -252,8 +238,56 @@ static int finish(search_options *o, search_state *s, train_energy *te)
 	return rc;
 }
 
+/* What the other ranks of a distributed search need from rank 0. */
+static json_t *worker_settings(const search_options *o, double g_per_j)
+{
+	return json_pack("{s:s, s:I, s:s, s:f, s:O, s:s}", "out", o->out, "max_steps",
+			 (json_int_t)o->max_steps, "rapl", o->rapl, "co2e_g_per_j", g_per_j, "space",
+			 o->space_root, "space_file", o->space ? o->space : "the search's space");
+}
+
+/* A distributed search's last check (its ledger fits its plan), then the
+ * other ranks go. Returns 0, or 1 having printed one line. */
+static int start_ranks(const search_options *o, search_state *s, int *told)
+{
+	lw_job job;
+	lw_err err = {0};
+	if (lw_schedule_next(&s->plan, &s->ledger, &job, &err)) {
+		fprintf(stderr, "lowwatt %s: %s: %s\n", CMD, s->ledger_path, err.msg);
+		return 1;
+	}
+	s->base_j = lw_trials_energy_j(&s->ledger);
+	json_t *settings = worker_settings(o, s->env.co2e_g_per_j);
+	search_dist_tell(s->dist, 0, settings);
+	json_decref(settings);
+	*told = 1;
+	return 0;
+}
+
+/* The loop, one process or many; then the meter's last reading and, in a
+ * distributed search, every host's energy. */
+static int loop(search_state *s, train_energy *te, job_hosts *hosts)
+{
+	const lw_dist *d = s->dist;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	int rc = d->size > 1 ? search_dist_lead(s, te->meter) : search_loop(s);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	lw_err err = {0};
+	if (train_energy_stop(te, &err)) {
+		if (d->size > 1)
+			lw_dist_abort(d, 1, err.msg);
+		if (!rc)
+			rc = cli_fail(CMD, &err);
+	}
+	if (d->size > 1 && hosts_gather(d, &te->m.reading, hosts, &err))
+		lw_dist_abort(d, 1, err.msg);
+	return rc;
+}
+
 /* The trials under the meter, the loop, the files. */
-static int run(search_options *o, search_state *s, char **words)
+static int run(search_options *o, search_state *s, char **words, int *told)
 {
 	carbon_flags cf = o->carbon;
 	lw_intensity intensity;
@@ -267,36 +301,36 @@ static int run(search_options *o, search_state *s, char **words)
 	s->env.meter = te.meter;
 	s->env.co2e_g_per_j = train_energy_g_per_j(&te);
 	s->budget_j = budget_joules(o, pue, s->env.co2e_g_per_j);
+	job_hosts hosts = {0};
+	if (s->dist->size > 1 && (rc = start_ranks(o, s, told))) {
+		train_energy_free(&te);
+		return rc;
+	}
 	search_print_plan(s->log, o, &s->plan);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	rc = search_loop(s);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	lw_err err = {0};
-	if (train_energy_stop(&te, &err) && !rc)
-		rc = cli_fail(CMD, &err);
+	rc = loop(s, &te, &hosts);
 	if (!rc)
-		rc = finish(o, s, &te);
+		rc = finish(o, s, &te, s->dist->size > 1 ? &hosts : NULL);
+	hosts_free(&hosts);
 	train_energy_free(&te);
 	return rc;
 }
 
-static int search(search_options *o, char **words)
+static int search(search_options *o, const lw_dist *d, char **words, int *told)
 {
 	run_data rd;
-	int rc = open_data(o, &rd);
+	int rc = search_trial_open_data(CMD, o->space_root, o->space, &rd);
 	if (rc)
 		return rc;
 	lw_space *space = NULL;
-	search_state s = { .cmd = CMD, .log = o->json ? stderr : stdout };
+	search_state s = { .cmd = CMD, .log = o->json ? stderr : stdout, .dist = d };
 	int vocab = lw_bpe_vocab_size(rd.bpe);
 	search_options_resolve(o);
 	if (!(rc = open_space(o, vocab, &space)) && !(rc = make_plan(o, space, &s)) &&
 	    !(rc = open_ledger(o, &s))) {
 		s.env = (search_trial_env){ .rd = &rd, .vocab = vocab, .max_steps = o->max_steps,
-					    .dir = o->out, .stop = &stop_requested };
-		rc = run(o, &s, words);
+					    .dir = o->out, .stop = &stop_requested,
+					    .share = d->host_size };
+		rc = run(o, &s, words, told);
 	}
 	if (!rc && s.status && strcmp(s.status, "signal") == 0)
 		rc = 130;
@@ -308,23 +342,52 @@ static int search(search_options *o, char **words)
 	return rc;
 }
 
-int cmd_search(int argc, char **argv)
+/* Rank 0 (or the one process): the search; the other ranks learn how its
+ * set-up went, whatever happens. */
+static int lead(const lw_dist *d, int argc, char **argv, char **words)
 {
 	search_options o;
+	int told = 0;
 	int rc = search_options_parse(CMD, argc, argv, &o);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	char **words = malloc((size_t)(argc + 3) * sizeof *words);
-	if (!words) {
+	if (rc) {
+		rc = rc < 0 ? 0 : rc;
+	} else {
+		rc = search(&o, d, words, &told);
 		search_options_free(&o);
-		return 1;
 	}
+	if (!told)  /* refused (or --help): the others exit too */
+		search_dist_tell(d, rc, NULL);
+	return rc;
+}
+
+/* A rank other than 0: signals stop its rung as they stop rank 0's. */
+static int work(const lw_dist *d, char **words)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	int rc = search_dist_work(d, CMD, words, &stop_requested);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return rc;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	lw_dist d;
+	lw_err err = {0};
+	if (lw_dist_init(NULL, NULL, &d, &err)) {
+		fprintf(stderr, "lowwatt %s: %s\n", CMD, err.msg);
+		return CLI_USAGE;
+	}
+	char **words = malloc((size_t)(argc + 3) * sizeof *words);
+	if (!words)
+		lw_dist_abort(&d, 1, "out of memory");
 	words[0] = "lowwatt";
 	words[1] = (char *)CMD;
 	memcpy(words + 2, argv, (size_t)argc * sizeof *words);
 	words[argc + 2] = NULL;
-	rc = search(&o, words);
+	int rc = d.rank == 0 ? lead(&d, argc, argv, words) : work(&d, words);
 	free(words);
-	search_options_free(&o);
+	lw_dist_finalize(&d);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * search_loop.c — the job loop of `lowwatt search` (see search_loop.h): a
  * new configuration, a promotion or a rung at a time, trials.csv rewritten
- * after each, one progress line per rung.
+ * after each, one progress line per rung. The distributed loop
+ * (search_lead.c) shares the steps that change the ledger.
  */
 #include "cli/search_loop.h"
 
@@ -20,35 +21,39 @@ static int fail(const search_state *s, const lw_err *err)
 	return FAIL;
 }
 
+lw_status search_save(search_state *s, lw_err *err)
+{
+	return lw_trials_write(&s->ledger, s->ledger_path, err);
+}
+
 static int save(search_state *s)
 {
 	lw_err err = {0};
-	return lw_trials_write(&s->ledger, s->ledger_path, &err) ? fail(s, &err) : GO_ON;
+	return search_save(s, &err) ? fail(s, &err) : GO_ON;
 }
 
-static int add_trial(search_state *s, int bracket)
+lw_status search_add_trial(search_state *s, int bracket, lw_err *err)
 {
-	lw_err err = {0};
 	char *config = NULL, *label = NULL, run_dir[64];
 	int64_t id = s->ledger.next_id;
 	snprintf(run_dir, sizeof run_dir, "trials/%lld", (long long)id);
-	lw_status st = search_configs_get(&s->configs, id, &config, &label, &err);
+	lw_status st = search_configs_get(&s->configs, id, &config, &label, err);
 	if (!st)
-		st = lw_trials_add(&s->ledger, config, label, bracket, run_dir, NULL, &err);
+		st = lw_trials_add(&s->ledger, config, label, bracket, run_dir, NULL, err);
 	free(config);
 	free(label);
-	return st ? fail(s, &err) : save(s);
+	return st ? st : search_save(s, err);
 }
 
-static int promote(search_state *s, const lw_job *job)
+lw_status search_promote(search_state *s, const lw_job *job, lw_err *err)
 {
-	lw_err err = {0};
 	lw_trial *row;
-	if (lw_trials_promote(&s->ledger, job->id, &row, &err))
-		return fail(s, &err);
+	lw_status st = lw_trials_promote(&s->ledger, job->id, &row, err);
+	if (st)
+		return st;
 	fprintf(s->log, "trial %lld promoted to rung %d (%lld steps)\n", (long long)job->id,
 		row->rung, (long long)lw_schedule_rung_steps(&s->plan, job->bracket, row->rung));
-	return save(s);
+	return search_save(s, err);
 }
 
 /* Stop before the rung when the budget cannot hold it; mark it stopped. */
@@ -68,9 +73,11 @@ static int over_budget(search_state *s, lw_trial *row, const lw_job *job, double
 	return 1;
 }
 
-static void print_rung(const search_state *s, const lw_trial *r, search_rung_end end,
+void search_print_rung(const search_state *s, const lw_trial *r, int rank, search_rung_end end,
 		       const lw_err *why)
 {
+	if (rank >= 0)
+		fprintf(s->log, "rank %d: ", rank);
 	if (end == SEARCH_RUNG_FAILED) {
 		fprintf(s->log, "trial %lld rung %d failed: %s  [%s]\n", (long long)r->id, r->rung,
 			why->msg, r->label ? r->label : "");
@@ -104,7 +111,7 @@ static int run_rung(search_state *s, const lw_job *job)
 	out.worker = 0;
 	if (lw_trials_update(&s->ledger, &out, &err))
 		return fail(s, &err);
-	print_rung(s, &out, end, &why);
+	search_print_rung(s, &out, -1, end, &why);
 	if (save(s) == FAIL)
 		return FAIL;
 	if (end == SEARCH_RUNG_BUDGET)
@@ -112,6 +119,24 @@ static int run_rung(search_state *s, const lw_job *job)
 	else if (end == SEARCH_RUNG_SIGNAL)
 		s->status = "signal";
 	return end == SEARCH_RUNG_BUDGET || end == SEARCH_RUNG_SIGNAL ? STOP : GO_ON;
+}
+
+/* One job of the plan; LW_JOB_WAIT cannot come (nothing is in flight). */
+static int do_job(search_state *s, const lw_job *job)
+{
+	lw_err err = {0};
+	switch (job->kind) {
+	case LW_JOB_NEW:
+		return search_add_trial(s, job->bracket, &err) ? fail(s, &err) : GO_ON;
+	case LW_JOB_PROMOTE:
+		return search_promote(s, job, &err) ? fail(s, &err) : GO_ON;
+	case LW_JOB_RUN:
+		return run_rung(s, job);
+	case LW_JOB_DONE:
+	case LW_JOB_WAIT:
+		break;
+	}
+	return STOP;
 }
 
 int search_loop(search_state *s)
@@ -129,19 +154,9 @@ int search_loop(search_state *s)
 			fprintf(stderr, "lowwatt %s: %s: %s\n", s->cmd, s->ledger_path, err.msg);
 			return 1;
 		}
-		switch (job.kind) {
-		case LW_JOB_DONE:
+		if (job.kind == LW_JOB_DONE)
 			return 0;
-		case LW_JOB_NEW:
-			next = add_trial(s, job.bracket);
-			break;
-		case LW_JOB_PROMOTE:
-			next = promote(s, &job);
-			break;
-		case LW_JOB_RUN:
-			next = run_rung(s, &job);
-			break;
-		}
+		next = do_job(s, &job);
 	}
 	return next == FAIL;
 }

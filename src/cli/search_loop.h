@@ -20,6 +20,8 @@
 #include "lowwatt/schedule.h"
 #include "lowwatt/trials.h"
 
+struct lw_dist;
+
 typedef struct search_state {
 	const char *cmd;
 	lw_schedule plan;
@@ -28,13 +30,27 @@ typedef struct search_state {
 	char *ledger_path;        /* DIR/trials.csv */
 	search_trial_env env;
 	double budget_j;          /* joules at the meter for all trials; 0: none */
+	double base_j;            /* distributed: the trials' energy before this
+				     session (search_dist.h) */
 	FILE *log;                /* progress lines */
 	const char *status;       /* after the loop: finished|budget|signal */
+	const struct lw_dist *dist;   /* the job's ranks (search_dist.h) */
 } search_state;
 
 /* Run the search to its end. Returns 0 (s->status says why it ended), or
  * 1 having printed one line (a file that cannot be written, a ledger that
  * does not fit the plan). */
 int search_loop(search_state *s);
+
+/* The steps of a job, shared with the distributed loop (search_dist.h).
+ * Each changes the ledger and rewrites trials.csv. */
+lw_status search_save(search_state *s, lw_err *err);
+lw_status search_add_trial(search_state *s, int bracket, lw_err *err);
+lw_status search_promote(search_state *s, const lw_job *job, lw_err *err);
+
+/* The progress line of a finished rung; rank >= 0 names the rank that
+ * trained it (a distributed search). */
+void search_print_rung(const search_state *s, const lw_trial *r, int rank, search_rung_end end,
+		       const lw_err *why);
 
 #endif

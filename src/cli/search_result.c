@@ -131,12 +131,31 @@ static json_t *budget_json(const search_options *o)
 	return b;
 }
 
+/* Two methods of parts of one figure as one. */
+static const char *merge_method(const char *a, const char *b)
+{
+	if (strcmp(a, "none") == 0 || strcmp(a, b) == 0)
+		return b;
+	return strcmp(b, "none") == 0 ? a : "mixed";
+}
+
+/* The search's energy: its trials', or its machines' (distributed). */
+static double search_energy(const lw_trials *l, const search_totals *t, const char **method)
+{
+	*method = search_method(l);
+	if (!t->hosts)
+		return lw_trials_energy_j(l);
+	const char *hosts = hosts_method(t->hosts);
+	*method = t->base_j > 0 ? merge_method(*method, hosts) : hosts;
+	return t->base_j + t->hosts->total_j;
+}
+
 /* The search's energy, CO2e and their context. */
-static void add_energy(json_t *s, const lw_trials *l, const search_totals *t, double energy_j)
+static void add_energy(json_t *s, const char *method, const search_totals *t, double energy_j)
 {
 	double co2e_g = energy_j * t->co2e_g_per_j;
 	json_object_set_new(s, "energy_j", summary_number(energy_j));
-	json_object_set_new(s, "method", json_string(search_method(l)));
+	json_object_set_new(s, "method", json_string(method));
 	json_object_set_new(s, "facility_energy_kwh", summary_number(energy_j * t->pue / 3.6e6));
 	json_object_set_new(s, "co2e_g", summary_number(co2e_g));
 	json_object_set_new(s, "pue", summary_number(t->pue));
@@ -147,7 +166,8 @@ static void add_energy(json_t *s, const lw_trials *l, const search_totals *t, do
 json_t *search_summary_build(const search_options *o, const lw_trials *l,
 			     const search_totals *t)
 {
-	double energy_j = lw_trials_energy_j(l), seconds = 0;
+	const char *method;
+	double energy_j = search_energy(l, t, &method), seconds = 0;
 	for (size_t i = 0; i < l->n; i++)
 		if (is_latest(l, i))
 			seconds += l->rows[i].seconds;
@@ -164,9 +184,13 @@ json_t *search_summary_build(const search_options *o, const lw_trials *l,
 	json_object_set_new(s, "seconds", summary_number(seconds));
 	json_object_set_new(s, "best", best ? row_json(best, 1) : json_null());
 	json_object_set_new(s, "pareto_front", front_json(l));
-	add_energy(s, l, t, energy_j);
+	add_energy(s, method, t, energy_j);
 	json_object_set_new(s, "exhaustive", exhaustive_json(t, energy_j));
 	json_object_set_new(s, "budget", budget_json(o));
+	if (t->hosts) {
+		json_object_set_new(s, "ranks", json_integer(t->hosts->ranks));
+		json_object_set(s, "hosts", t->hosts->list);
+	}
 	json_object_set_new(s, "trials_csv", json_string("trials.csv"));
 	return s;
 }

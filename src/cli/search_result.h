@@ -2,7 +2,8 @@
  * search_result.h — what a search found and what it cost, from its ledger:
  * the best configuration, the Pareto front of validation loss against
  * energy, the search's energy and its method, and summary.json (the keys
- * are listed in README's search section).
+ * are listed in README's search section; a distributed search adds "ranks"
+ * and "hosts", hosts.h).
  *
  *   best   the lowest finite validation loss among the rows trained to
  *          max_steps; when no trial got there, the lowest of any finished
@@ -19,6 +20,7 @@
 #include <jansson.h>
 
 #include "cli/search_cost.h"
+#include "cli/hosts.h"
 #include "cli/search_options.h"
 #include "lowwatt/carbon.h"
 #include "lowwatt/trials.h"
@@ -41,6 +43,14 @@ typedef struct search_totals {
 	const lw_intensity *intensity;
 	search_exhaustive exhaustive;
 	int64_t configurations;       /* trials started */
+	/* A distributed search (search_dist.h): its machines' energy this
+	 * session, each counted once, and its trials' energy before it (a
+	 * resumed search). The search's energy is then base_j + the hosts'
+	 * total, not the sum of its trials' rows (which share each machine's
+	 * energy evenly among its ranks). NULL: one process; the search's
+	 * energy is its trials'. */
+	const job_hosts *hosts;
+	double base_j;
 } search_totals;
 
 /* summary.json's object (caller: json_decref). */

@@ -36,6 +36,27 @@ static lw_status settings(const search_trial_env *env, const char *config, lw_tr
 	return st;
 }
 
+int search_trial_open_data(const char *cmd, const json_t *space, const char *path,
+			   run_data *rd)
+{
+	lw_train_config cfg;
+	train_options opt;
+	lw_train_config_default(&cfg);
+	train_options_default(&opt);
+	const json_t *base = json_object_get(space, "base");
+	lw_err err = {0};
+	int rc = 0;
+	if (search_space_check_shared(space, path, &err) ||
+	    (json_is_object(base) && train_settings_apply(base, path, &cfg, &opt, &err))) {
+		fprintf(stderr, "lowwatt %s: %s\n", cmd, err.msg);
+		rc = 1;
+	}
+	if (!rc)
+		rc = run_data_open(cmd, opt.data, opt.tokenizer, 1, rd);
+	train_options_free(&opt);
+	return rc;
+}
+
 lw_status search_trial_settings(const search_trial_env *env, const char *config,
 				lw_train_config *cfg, lw_err *err)
 {
@@ -68,17 +89,20 @@ static lw_status open_run_dir(const search_trial_env *env, const lw_trial *row, 
 	return st;
 }
 
-/* Stop at the rung's steps, or at once after a signal. */
+/* Stop at the rung's steps, or at once after a signal (or the tick's
+ * word). */
 typedef struct rung_watch {
 	int64_t steps;
-	volatile sig_atomic_t *stop;
+	const search_trial_env *env;
 	int signalled;
 } rung_watch;
 
 static int rung_event(const lw_train_event *ev, void *ctx)
 {
 	rung_watch *w = ctx;
-	if (w->stop && *w->stop) {
+	const search_trial_env *env = w->env;
+	if ((env->stop && *env->stop) ||
+	    (ev->kind == LW_TRAIN_STEP && env->tick && env->tick(env->tick_ctx))) {
 		w->signalled = 1;
 		return 1;
 	}
@@ -92,13 +116,29 @@ static int trial_error(lw_status st)
 	return st == LW_ERR_STATE || st == LW_ERR_NOMEM || st == LW_ERR_ARG;
 }
 
-/* The row after the trainer's result. */
-static void record(const lw_trial *row, const lw_train_result *res, int64_t steps,
-		   lw_trial *out, search_rung_end *end)
+/* The trial's energy after the rung: the run's, as the trainer counts it
+ * over every invocation (a checkpoint carries the earlier ones'); on a
+ * machine shared by `share` ranks, whose meters each see the whole
+ * machine, an even share of it (exact when every rung of the trial ran
+ * beside as many ranks; never less than the trial had before). */
+static double trial_energy(const search_trial_env *env, const lw_trial *row,
+			   const lw_train_result *res)
 {
+	if (!res->energy.metered)
+		return 0;
+	if (env->share <= 1)
+		return res->energy.total_j;
+	return fmax(row->energy_j, res->energy.total_j / env->share);
+}
+
+/* The row after the trainer's result. */
+static void record(const search_trial_env *env, const lw_trial *row, const lw_train_result *res,
+		   const rung_watch *w, lw_trial *out, search_rung_end *end)
+{
+	int64_t steps = w->steps;
 	out->steps = res->steps;
 	out->val_loss = res->val.loss;
-	out->energy_j = res->energy.metered ? res->energy.total_j : 0;
+	out->energy_j = trial_energy(env, row, res);
 	snprintf(out->method, sizeof out->method, "%s", lw_run_energy_method(&res->energy));
 	out->seconds = res->energy.metered ? res->energy.seconds : row->seconds + res->seconds;
 	if (res->steps >= steps) {
@@ -115,7 +155,7 @@ static lw_status train_rung(const search_trial_env *env, const lw_trial *row, in
 			    int resume, lw_trial *out, search_rung_end *end, lw_err *why,
 			    lw_err *err)
 {
-	rung_watch w = { .steps = steps, .stop = env->stop };
+	rung_watch w = { .steps = steps, .env = env };
 	lw_train_options to = {
 		.resume = resume, .obs = rung_event, .ctx = &w,
 		.energy = { .meter = env->meter, .co2e_g_per_j = env->co2e_g_per_j,
@@ -138,7 +178,7 @@ static lw_status train_rung(const search_trial_env *env, const lw_trial *row, in
 		*end = SEARCH_RUNG_SIGNAL;
 		return LW_OK;
 	}
-	record(row, &res, steps, out, end);
+	record(env, row, &res, &w, out, end);
 	return LW_OK;
 }
 

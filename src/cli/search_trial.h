@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "cli/run_data.h"
+#include "cli/search_space.h"
 #include "cli/train_settings.h"
 #include "lowwatt/trials.h"
 
@@ -29,7 +30,22 @@ typedef struct search_trial_env {
 	lw_meter *meter;              /* NULL: not metered */
 	double co2e_g_per_j;
 	volatile sig_atomic_t *stop;  /* set by a signal: stop the rung */
+	/* A distributed search (search_dist.h): the ranks that share this
+	 * machine, and so what its meter reads (0 or 1: alone). A trial's
+	 * energy is the trainer's count divided evenly among them. */
+	int share;
+	/* Called after every training step (NULL: none): rank 0 serves the
+	 * other ranks from it, a worker listens for rank 0's stop. Non-zero
+	 * stops the rung as a signal does (its checkpoint kept). */
+	int (*tick)(void *ctx);
+	void *tick_ctx;
 } search_trial_env;
+
+/* Open the data that a space's base names (or the default corpus): what
+ * every trial trains on. A space that varies it is refused first (path
+ * names the space in messages). Returns 0, or 1 having printed one line. */
+int search_trial_open_data(const char *cmd, const json_t *space, const char *path,
+			   run_data *rd);
 
 /* The training settings of a configuration (its JSON text) over lowwatt
  * train's defaults, with steps = max_steps and the model's vocab; refused

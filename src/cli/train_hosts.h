@@ -1,14 +1,8 @@
 /*
- * train_hosts.h — the energy of a job's machines, each counted once: what
- * `lowwatt train` (and a distributed `lowwatt search`) reports per host in
- * summary.json, and the job's figure made of them.
- *
- * Every rank opens a meter, but a machine's meter sees the whole machine:
- * only its host leader's reading (dist.h) counts. The leaders' readings
- * become the summary's "hosts" array, [{host, ranks, energy_j{cpu, dram,
- * gpu, total}, method{cpu, dram, gpu}}], and their sum the invocation's
- * energy (its emissions.csv row): two ranks on one machine never double
- * it. One process: one host, its own reading.
+ * train_hosts.h — the machines of a `lowwatt train` job, each counted
+ * once (hosts.h): summary.json's "hosts" array, and their sum as the
+ * invocation's energy (its emissions.csv row): two ranks on one machine
+ * never double it. One process: one host, its own reading.
  */
 #ifndef LW_CLI_TRAIN_HOSTS_H
 #define LW_CLI_TRAIN_HOSTS_H

@@ -128,61 +128,92 @@ int64_t lw_schedule_rung_steps(const lw_schedule *sch, int bracket, int rung)
 
 /* ---------------------------------------------------------------- jobs */
 
-static int is_result(lw_trial_status s)
+/* The ledger as the scheduler sees it: its rows, and those in flight. */
+typedef struct view {
+	const lw_trials *l;
+	const lw_rung_ref *busy;
+	size_t n_busy;
+} view;
+
+static int is_busy(const view *v, const lw_trial *r)
 {
-	return s == LW_TRIAL_DONE || s == LW_TRIAL_PROMOTED || s == LW_TRIAL_FAILED;
+	for (size_t i = 0; i < v->n_busy; i++)
+		if (v->busy[i].id == r->id && v->busy[i].rung == r->rung)
+			return 1;
+	return 0;
+}
+
+/* A row that holds its rung's result: finished, and not being retrained. */
+static int is_result(const view *v, const lw_trial *r)
+{
+	lw_trial_status s = r->status;
+	return (s == LW_TRIAL_DONE || s == LW_TRIAL_PROMOTED || s == LW_TRIAL_FAILED) &&
+	       !is_busy(v, r);
 }
 
 /* Every row belongs to a bracket and rung of the plan; the first row still
- * to run, if any, becomes a RUN job. */
-static lw_status unfinished_row(const lw_schedule *sch, const lw_trials *l, lw_job *job,
-				lw_err *err)
+ * to run and not in flight, if any, becomes a RUN job. */
+static lw_status unfinished_row(const lw_schedule *sch, const view *v, lw_job *job, lw_err *err)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		const lw_trial *r = &l->rows[i];
+	for (size_t i = 0; i < v->l->n; i++) {
+		const lw_trial *r = &v->l->rows[i];
 		int64_t steps = lw_schedule_rung_steps(sch, r->bracket, r->rung);
 		if (!steps)
 			return lw_err_set(err, LW_ERR_FORMAT, "trial %lld is in bracket %d rung %d, "
 					  "which this search's plan does not have", (long long)r->id,
 					  r->bracket, r->rung);
-		if (job->kind == LW_JOB_DONE && !is_result(r->status))
+		if (job->kind == LW_JOB_DONE && !is_result(v, r) && !is_busy(v, r))
 			*job = (lw_job){ LW_JOB_RUN, r->id, r->rung, r->bracket, steps };
 	}
 	return LW_OK;
 }
 
 /* The results of rung `rung` of bracket s into res (room for l->n); their
- * number. Rows still to run are not results (unfinished_row ran first). */
-static size_t rung_results(const lw_trials *l, int s, int rung, lw_trial_result *res)
+ * number. *flying (if not NULL) receives the rung's rows in flight. Rows
+ * still to run are neither (unfinished_row ran first). */
+static size_t rung_results(const view *v, int s, int rung, lw_trial_result *res, size_t *flying)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		const lw_trial *r = &l->rows[i];
-		if (r->bracket == s && r->rung == rung && is_result(r->status))
+	size_t n = 0, busy = 0;
+	for (size_t i = 0; i < v->l->n; i++) {
+		const lw_trial *r = &v->l->rows[i];
+		if (r->bracket != s || r->rung != rung)
+			continue;
+		if (is_result(v, r))
 			res[n++] = (lw_trial_result){ r->id, r->val_loss,
 						     r->status == LW_TRIAL_PROMOTED };
+		else
+			busy += is_busy(v, r);
 	}
+	if (flying)
+		*flying = busy;
 	return n;
 }
 
 /* Successive halving in bracket b: the next promotion or new configuration,
- * or DONE when the bracket is finished. */
-static lw_status sync_bracket(const lw_schedule *sch, const lw_bracket *b, const lw_trials *l,
+ * WAIT while the rung it stands at has results out, or DONE when the
+ * bracket is finished. */
+static lw_status sync_bracket(const lw_schedule *sch, const lw_bracket *b, const view *v,
 			      lw_trial_result *res, lw_trial_result *ranked, lw_job *job,
 			      lw_err *err)
 {
 	int64_t expected = b->rung[0].n;
 	for (int i = 0; i < b->n_rungs; i++) {
-		size_t n = rung_results(l, b->s, i, res);
-		if ((int64_t)n > expected)
-			return lw_err_set(err, LW_ERR_FORMAT, "bracket %d rung %d holds %zu trials; "
-					  "the plan has %lld", b->s, i, n, (long long)expected);
-		if ((int64_t)n < expected) {
+		size_t flying, n = rung_results(v, b->s, i, res, &flying);
+		int64_t rows = (int64_t)(n + flying);
+		if (rows > expected)
+			return lw_err_set(err, LW_ERR_FORMAT, "bracket %d rung %d holds %lld trials; "
+					  "the plan has %lld", b->s, i, (long long)rows,
+					  (long long)expected);
+		if (rows < expected) {
 			if (i > 0)  /* promotions so far are fewer than the ranking's */
-				return lw_err_set(err, LW_ERR_FORMAT, "bracket %d rung %d holds %zu "
-						  "trials; %lld were promoted into it", b->s, i, n,
-						  (long long)expected);
+				return lw_err_set(err, LW_ERR_FORMAT, "bracket %d rung %d holds %lld "
+						  "trials; %lld were promoted into it", b->s, i,
+						  (long long)rows, (long long)expected);
 			*job = (lw_job){ .kind = LW_JOB_NEW, .bracket = b->s };
+			return LW_OK;
+		}
+		if (flying) {
+			*job = (lw_job){ .kind = LW_JOB_WAIT, .bracket = b->s };
 			return LW_OK;
 		}
 		if (i == b->n_rungs - 1)
@@ -203,17 +234,18 @@ static lw_status sync_bracket(const lw_schedule *sch, const lw_bracket *b, const
 	return LW_OK;
 }
 
-/* ASHA: the trial get_job promotes, else a new configuration while fewer
- * than asha_configs were started. */
-static lw_status asha(const lw_schedule *sch, const lw_trials *l, lw_trial_result *res,
-		      lw_job *job, lw_err *err)
+/* ASHA: the trial get_job promotes (from finished results only), else a
+ * new configuration while fewer than asha_configs were started, else WAIT
+ * while rungs are in flight. */
+static lw_status asha(const lw_schedule *sch, const view *v, lw_trial_result *res, lw_job *job,
+		      lw_err *err)
 {
 	const lw_bracket *b = &sch->bracket[0];
 	lw_asha_rung rungs[LW_RUNGS_MAX];
 	size_t used = 0;
 	for (int i = 0; i < b->n_rungs; i++) {
 		rungs[i].done = res + used;
-		rungs[i].n = rung_results(l, b->s, i, res + used);
+		rungs[i].n = rung_results(v, b->s, i, res + used, NULL);
 		used += rungs[i].n;
 	}
 	lw_asha_pick pick;
@@ -221,31 +253,42 @@ static lw_status asha(const lw_schedule *sch, const lw_trials *l, lw_trial_resul
 	if (st)
 		return st;
 	int64_t started = 0;
-	for (size_t i = 0; i < l->n; i++)
-		started += l->rows[i].rung == 0;
+	for (size_t i = 0; i < v->l->n; i++)
+		started += v->l->rows[i].rung == 0;
 	if (pick.found)
 		*job = (lw_job){ .kind = LW_JOB_PROMOTE, .id = pick.id, .rung = pick.from,
 				 .bracket = b->s };
 	else if (started < sch->asha_configs)
 		*job = (lw_job){ .kind = LW_JOB_NEW, .bracket = b->s };
 	else
-		*job = (lw_job){ .kind = LW_JOB_DONE };
+		*job = (lw_job){ .kind = v->n_busy ? LW_JOB_WAIT : LW_JOB_DONE };
 	return LW_OK;
 }
 
 lw_status lw_schedule_next(const lw_schedule *sch, const lw_trials *l, lw_job *job, lw_err *err)
 {
+	return lw_schedule_next_busy(sch, l, NULL, 0, job, err);
+}
+
+lw_status lw_schedule_next_busy(const lw_schedule *sch, const lw_trials *l, const lw_rung_ref *busy,
+				size_t n_busy, lw_job *job, lw_err *err)
+{
 	*job = (lw_job){ .kind = LW_JOB_DONE };
-	lw_status st = unfinished_row(sch, l, job, err);
+	for (size_t i = 0; i < n_busy; i++)
+		if (!lw_trials_find(l, busy[i].id, busy[i].rung))
+			return lw_err_set(err, LW_ERR_ARG, "trial %lld rung %d is in flight but not in "
+					  "the ledger", (long long)busy[i].id, busy[i].rung);
+	view v = { l, n_busy ? busy : NULL, n_busy };
+	lw_status st = unfinished_row(sch, &v, job, err);
 	if (st || job->kind != LW_JOB_DONE)
 		return st;
 	size_t room = l->n ? l->n : 1;
 	lw_trial_result *res = lw_xmalloc(2 * room * sizeof *res, "schedule");
 	if (sch->strategy == LW_STRATEGY_ASHA) {
-		st = asha(sch, l, res, job, err);
+		st = asha(sch, &v, res, job, err);
 	} else {
 		for (int i = 0; !st && i < sch->n_brackets && job->kind == LW_JOB_DONE; i++)
-			st = sync_bracket(sch, &sch->bracket[i], l, res, res + room, job, err);
+			st = sync_bracket(sch, &sch->bracket[i], &v, res, res + room, job, err);
 	}
 	free(res);
 	return st;
