@@ -21,6 +21,7 @@ PY=${PY:-/usr/bin/python3}
 tmp=$(mktemp -d /tmp/lowwatt-search-mpi-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/fake_machine.sh"
 . "$(dirname "$0")/lib/tiny_corpus.sh"
 unset LOWWATT_REGION
 
@@ -35,11 +36,7 @@ mpi=(mpirun --oversubscribe --mca btl self,vader)
 mpi2() { env -u OPENBLAS_CORETYPE -u LOWWATT_BLAS_ENV "${mpi[@]}" -np 2 "$LOWWATT" search "$@"; }
 
 tiny_corpus_or_stop "$tmp"
-export LOWWATT_SYSFS=$tmp/nosys LOWWATT_PROCFS=$tmp/proc
-mkdir -p "$LOWWATT_SYSFS" "$LOWWATT_PROCFS"
-printf 'processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: fpu hypervisor\n\n' >"$LOWWATT_PROCFS/cpuinfo"
-printf 'cpu  100 0 100 1000 0 0 0 0 0 0\ncpu0 100 0 100 1000 0 0 0 0 0 0\n' >"$LOWWATT_PROCFS/stat"
-printf 'MemTotal:       16777216 kB\nMemAvailable:    8388608 kB\n' >"$LOWWATT_PROCFS/meminfo"
+fake_machine "$tmp"
 
 base='"layers": 1, "heads": 2, "d_ff": 32, "seq": 16, "batch": 4, "eval_batches": 2,
  "threads": 1, "warmup": 2, "eval_every": 1000, "save_every": 1000'

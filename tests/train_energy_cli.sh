@@ -18,16 +18,13 @@ PY=${PY:-/usr/bin/python3}
 tmp=$(mktemp -d /tmp/lowwatt-energy-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/fake_machine.sh"
 . "$(dirname "$0")/lib/tiny_corpus.sh"
 unset LOWWATT_REGION
 
 tiny_corpus_or_stop "$tmp"
 runs=$tmp/runs
-export LOWWATT_SYSFS=$tmp/nosys LOWWATT_PROCFS=$tmp/proc
-mkdir -p "$LOWWATT_SYSFS" "$LOWWATT_PROCFS"
-printf 'processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: fpu hypervisor\n\n' >"$LOWWATT_PROCFS/cpuinfo"
-printf 'cpu  100 0 100 1000 0 0 0 0 0 0\ncpu0 100 0 100 1000 0 0 0 0 0 0\n' >"$LOWWATT_PROCFS/stat"
-printf 'MemTotal:       16777216 kB\nMemAvailable:    8388608 kB\n' >"$LOWWATT_PROCFS/meminfo"
+fake_machine "$tmp"
 # One thread: two, beside the other tests prove runs at once, make OpenMP's
 # barriers slow in bursts.
 tiny=(--layers 1 --d-model 16 --heads 2 --d-ff 32 --seq 16 --batch 4 --eval-batches 2

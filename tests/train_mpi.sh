@@ -26,6 +26,7 @@ COMPARE=$B/tests/ckpt_compare
 tmp=$(mktemp -d /tmp/lowwatt-trainmpi-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/fake_machine.sh"
 . "$(dirname "$0")/lib/tiny_corpus.sh"
 unset LOWWATT_REGION OPENBLAS_CORETYPE LOWWATT_BLAS_ENV
 
@@ -38,11 +39,7 @@ tiny_corpus_or_stop "$tmp"
 mpi=(timeout 300 mpirun --oversubscribe --mca btl self,vader)
 [ "$(id -u)" -eq 0 ] && mpi+=(--allow-run-as-root)
 # The estimate of a machine whose CPUs never seem busy: a constant power.
-export LOWWATT_SYSFS=$tmp/nosys LOWWATT_PROCFS=$tmp/proc
-mkdir -p "$LOWWATT_SYSFS" "$LOWWATT_PROCFS"
-printf 'processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: fpu hypervisor\n\n' >"$LOWWATT_PROCFS/cpuinfo"
-printf 'cpu  100 0 100 1000 0 0 0 0 0 0\ncpu0 100 0 100 1000 0 0 0 0 0 0\n' >"$LOWWATT_PROCFS/stat"
-printf 'MemTotal:       16777216 kB\nMemAvailable:    8388608 kB\n' >"$LOWWATT_PROCFS/meminfo"
+fake_machine "$tmp"
 
 runs=$tmp/runs
 base=(--layers 2 --d-model 32 --heads 2 --d-ff 64 --seq 16 --batch 6 --eval-batches 2
