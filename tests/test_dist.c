@@ -3,12 +3,16 @@
  * runs it under mpirun): without a launcher the process is a job of one on
  * one host and the collectives leave the data as it is; the launchers'
  * environment is read as they set it (a Slurm allocation alone is not a
- * job step); a build without MPI refuses a job of several ranks (that
- * case is compiled only into such a build).
+ * job step); "every core" is the bound cores, else a share of the
+ * machine's; a build without MPI refuses a job of several ranks (that case
+ * is compiled only into such a build).
  */
+#define _GNU_SOURCE  /* sched_setaffinity */
 #include "testutil.h"
 
+#include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lowwatt/dist.h"
 
@@ -48,6 +52,31 @@ static void test_one_process(void **state)
 	assert_string_equal(bytes, "abc");
 	lw_dist_finalize(&d);
 	assert_non_null(lw_dist_mpi_version());
+}
+
+/* "Every core": a process bound to fewer cores than the machine's uses
+ * those; an unbound one shares the machine with the ranks beside it. */
+static void test_threads(void **state)
+{
+	(void)state;
+	cpu_set_t all, one;
+	assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	if (CPU_COUNT(&all) == online) {
+		assert_int_equal(lw_dist_threads(1), online);
+		assert_int_equal(lw_dist_threads(2), online / 2 > 0 ? online / 2 : 1);
+		assert_int_equal(lw_dist_threads(4 * (int)online), 1);
+	}
+	int cpu = 0;
+	while (!CPU_ISSET(cpu, &all))
+		cpu++;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+	/* Bound: its core, whatever its share would be. */
+	assert_int_equal(lw_dist_threads(1), 1);
+	assert_int_equal(lw_dist_threads(3), 1);
+	assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
 }
 
 static void test_launchers(void **state)
@@ -95,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_process),
 		cmocka_unit_test(test_launchers),
+		cmocka_unit_test(test_threads),
 #if !LW_MPI
 		cmocka_unit_test(test_no_mpi_refuses_a_job),
 #endif

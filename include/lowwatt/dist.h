@@ -53,10 +53,10 @@ const char *lw_dist_mpi_version(void);
 int lw_dist_launched_size(void);
 int lw_dist_launched_rank(void);
 
-/* The threads a rank should use when told "every core" (d NULL: one
- * process): the cores the launcher bound it to, else the host's cores
- * shared among the host's ranks (at least 1). */
-int lw_dist_threads(const lw_dist *d);
+/* The threads a process should use when told "every core", host_ranks
+ * processes of a job sharing its machine: the cores the launcher bound it
+ * to, else its share of the machine's cores (at least 1). */
+int lw_dist_threads(int host_ranks);
 
 /* Join the job (MPI_Init_thread, funneled: only the main thread talks) when
  * a launcher started this process, else describe the one process. argc

@@ -161,8 +161,12 @@ static lw_status train_rung(const search_trial_env *env, const lw_trial *row, in
 		.energy = { .meter = env->meter, .co2e_g_per_j = env->co2e_g_per_j,
 			    .budget_j = budget_j },
 	};
+	/* "Every core" in a distributed search: this rank's share of them. */
+	lw_train_config here = *cfg;
+	if (here.threads == 0)
+		here.threads = lw_dist_threads(env->share);
 	lw_train_result res;
-	lw_status st = lw_train(cfg, &env->rd->data, dir, &to, &res, why);
+	lw_status st = lw_train(&here, &env->rd->data, dir, &to, &res, why);
 	if (st) {
 		if (!trial_error(st)) {
 			*err = *why;

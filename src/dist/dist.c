@@ -50,7 +50,7 @@ int lw_dist_launched_size(void)
 	return 1;
 }
 
-int lw_dist_threads(const lw_dist *d)
+int lw_dist_threads(int host_ranks)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	cpu_set_t set;
@@ -59,7 +59,7 @@ int lw_dist_threads(const lw_dist *d)
 		online = mine > 0 ? mine : 1;
 	if (mine < 1)
 		mine = (int)online;
-	int share = d && d->host_size > 1 ? d->host_size : 1;
+	int share = host_ranks > 1 ? host_ranks : 1;
 	if (mine < online)   /* bound by the launcher (or taskset): its cores */
 		return mine;
 	return online / share > 0 ? (int)(online / share) : 1;

@@ -133,15 +133,13 @@ lw_status dp_share_checkpoint(const run *r, lw_checkpoint *ck, lw_status st, lw_
 {
 	if ((st = dp_share_status(r, st, err)) || !several(r))
 		return st;
-	lw_checkpoint mine = *ck;
+	/* The fields, then the arrays (rank 0's pointers mean nothing here). */
 	if ((st = lw_dist_bcast(r->dist, ck, sizeof *ck, err)))
 		return dp_local(r, st, err);
 	if (!dp_root(r)) {
 		ck->params = lw_xmalloc(ck->n_params * sizeof(float), "checkpoint");
 		ck->m = lw_xmalloc(ck->n_params * sizeof(float), "checkpoint");
 		ck->v = lw_xmalloc(ck->n_params * sizeof(float), "checkpoint");
-	} else {
-		ck->params = mine.params, ck->m = mine.m, ck->v = mine.v;
 	}
 	size_t bytes = ck->n_params * sizeof(float);
 	float *arrays[3] = { ck->params, ck->m, ck->v };

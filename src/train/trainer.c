@@ -469,14 +469,22 @@ static lw_status finish(run *r, lw_train_result *res, lw_err *err)
 	return LW_OK;
 }
 
+/* cfg->threads, or for "every core" this process's share of the machine
+ * (with ranks beside it, dist.h). */
+static int run_threads(const lw_train_config *cfg, const lw_train_options *opt)
+{
+	if (cfg->threads)
+		return cfg->threads;
+	return lw_dist_threads(opt->dist ? opt->dist->host_size : 1);
+}
+
 lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const char *run_dir,
 		   const lw_train_options *opt, lw_train_result *res, lw_err *err)
 {
 	static const lw_train_options none = {0};
 	run r = { .cfg = cfg, .data = data, .opt = opt ? opt : &none, .t_start = lw_now_s(),
 		  .last_window_loss = NAN };
-	int threads = lw_set_threads(cfg->threads ? cfg->threads :
-				     lw_dist_threads(opt ? opt->dist : NULL)), stopped = 0;
+	int threads = lw_set_threads(run_threads(cfg, r.opt)), stopped = 0;
 	*res = (lw_train_result){0};
 	lw_status st = LW_OK;
 	if (r.opt->energy.meter)
