@@ -28,6 +28,7 @@ debian_packages=(
 	python3-torch
 	chromium   # tests/report_browser.sh opens the run report in headless Chromium
 	libopenmpi-dev openmpi-bin   # distributed training and search (mpicc, mpirun)
+	procps:pgrep   # the MPI tests find and kill one rank of a job
 )
 
 # name@version: pinned so that parity tests compare against fixed references.

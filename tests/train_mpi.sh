@@ -167,7 +167,7 @@ done
 [ -n "$victim" ] && kill -9 "$victim"
 wait "$job"
 rc=$?
-if [ -n "$victim" ] && [ "$rc" -ne 0 ] && grep -qiE "rank 1 .*on node $(hostname)|rank 1 on $(hostname)" "$tmp/err" &&
+if [ -n "$victim" ] && [ "$rc" -ne 0 ] && grep -qiE "rank 1 .*on node $(hostname -s)|rank 1 on $(hostname)" "$tmp/err" &&
 	"$COMPARE" "$runs/killed/checkpoint.lwck" "$runs/killed/checkpoint.lwck" >/dev/null &&
 	train 2 "${base[@]}" --steps 100000 --name killed --resume --stop-at 1 >/dev/null 2>&1; then
 	# --stop-at 1 is behind the checkpoint: it stops after one more step.
