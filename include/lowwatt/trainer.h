@@ -67,6 +67,8 @@ typedef struct lw_train_event {
 	size_t params;          /* STARTED: physical (trained and saved) */
 	size_t logical_params;  /* STARTED: what the layers use (model.h) */
 	int resumed;            /* STARTED: continued from a checkpoint */
+	int ranks, rows;        /* STARTED: the ranks training (1: one
+				   process) and rank 0's rows of each batch */
 	lw_run_energy energy;   /* the run's so far (every kind) */
 	double eval_j;          /* EVAL: this evaluation's energy */
 	uint64_t eval_sequences;/* EVAL: validation rows it scored */

@@ -149,8 +149,11 @@ static void print_result(const lw_train_config *cfg, const train_options *opt,
 		snprintf(stopped, sizeof stopped, "; stopped at step %ld (--stop-at)", r->steps);
 	char tok[32], blas[160];
 	blas_core_describe(blas, sizeof blas);
-	printf("run %s: %ld steps, %s tokens in %.0f s (%.0f tokens/s; %s)%s\n", dir, r->steps,
-	       cli_count(tok, sizeof tok, r->tokens), r->seconds, r->tokens_per_s, blas,
+	char ranks[32] = "";
+	if (r->ranks > 1)
+		snprintf(ranks, sizeof ranks, "%d ranks, each ", r->ranks);
+	printf("run %s: %ld steps, %s tokens in %.0f s (%.0f tokens/s; %s%s)%s\n", dir, r->steps,
+	       cli_count(tok, sizeof tok, r->tokens), r->seconds, r->tokens_per_s, ranks, blas,
 	       r->stopped_by == LW_STOP_BUDGET ? "; stopped by its budget" :
 	       r->stopped_by == LW_STOP_OBSERVER ? stopped : "");
 	double gain = r->val.unigram_entropy - r->val.loss;

@@ -69,7 +69,8 @@ static void step_line(progress *p, const lw_train_event *ev)
 }
 
 /* "training at step 0 of 1800 (3,358,848 parameters; checkpoint 40.3 MB)",
- * with sharing "(1,150,656 parameters for 3,358,848 logical; ...)". */
+ * with sharing "(1,150,656 parameters for 3,358,848 logical; ...)", under
+ * MPI " on 4 ranks, 16 rows of each batch on rank 0". */
 static void started_line(progress *p, const lw_train_event *ev)
 {
 	char phys[32], logical[32];
@@ -78,7 +79,11 @@ static void started_line(progress *p, const lw_train_event *ev)
 	if (ev->logical_params != ev->params)
 		fprintf(p->out, " for %s logical", cli_count(logical, sizeof logical,
 							    ev->logical_params));
-	fprintf(p->out, "; checkpoint %.1f MB)\n", (double)lw_checkpoint_bytes(ev->params) / 1e6);
+	fprintf(p->out, "; checkpoint %.1f MB)", (double)lw_checkpoint_bytes(ev->params) / 1e6);
+	if (ev->ranks > 1)
+		fprintf(p->out, " on %d ranks, %d rows of each batch on rank 0", ev->ranks,
+			ev->rows);
+	fputc('\n', p->out);
 }
 
 static void eval_line(progress *p, const lw_train_event *ev)

@@ -495,6 +495,7 @@ lw_status lw_train(const lw_train_config *cfg, const lw_train_data *data, const 
 		.kind = LW_TRAIN_STARTED, .step = r.step, .steps = cfg->steps, .tokens = r.tokens,
 		.params = lw_model_num_params(r.model),
 		.logical_params = lw_model_logical_params(r.model), .resumed = r.opt->resume,
+		.ranks = r.ranks, .rows = r.rows,
 		.energy = r.ledger.now, .budget_step = -1,
 	};
 	stopped = notify(&r, &start);
