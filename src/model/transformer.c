@@ -424,12 +424,16 @@ static void layer_backward(lw_model *m, int l, const float *x)
 	const layer_acts *a = &m->acts[l];
 	int B = m->B, T = m->T, N = B * T, C = c->d_model, F = c->d_ff;
 	size_t NC = (size_t)N * C, NF = (size_t)N * F;
+	/* Between the big kernels, the gradient hook's communication in flight
+	 * progresses; the last stage finished is the layer above's. */
+	int done = c->layers - 1 - l;
 
 	/* MLP: out = mid + fc_proj(gelu(fc(ln2(mid)))); dres flows through. */
 	zero(m, m->dfch_gelu, NF);
 	TIMED(m, BWD(m, LW_PROF_LINEAR),
 	      lw_linear_backward(m->dfch_gelu, g->fcp_w, g->fcp_b, m->dres, a->fch_gelu, w->fcp_w,
 				 N, F, C));
+	stage_tick(m, done);
 	zero(m, m->dfch, NF);
 	TIMED(m, BWD(m, LW_PROF_GELU), lw_gelu_backward(m->dfch, a->fch, m->dfch_gelu, NF));
 	zero(m, m->dln, NC);
@@ -439,18 +443,19 @@ static void layer_backward(lw_model *m, int l, const float *x)
 	      lw_layernorm_backward(m->dres, g->ln2_g, g->ln2_b, m->dln, a->mid, w->ln2_g,
 				    a->ln2_mean, a->ln2_rstd, N, C));
 
-	/* Halfway through the layer: let communication in flight progress. */
-	stage_tick(m, c->layers - 1 - l);
+	stage_tick(m, done);
 
 	/* Attention: mid = x + proj(attention(qkv(ln1(x)))). */
 	zero(m, m->datty, NC);
 	TIMED(m, BWD(m, LW_PROF_LINEAR),
 	      lw_linear_backward(m->datty, g->proj_w, g->proj_b, m->dres, a->atty, w->proj_w, N,
 				 C, C));
+	stage_tick(m, done);
 	zero(m, m->dqkv, 3 * NC);
 	TIMED(m, BWD(m, LW_PROF_ATTENTION),
 	      lw_attention_backward(m->dqkv, m->att_scratch, m->datty, a->qkv, a->att, B, T, C,
 				    c->heads, c->arch == LW_ARCH_CLM));
+	stage_tick(m, done);
 	zero(m, m->dln, NC);
 	TIMED(m, BWD(m, LW_PROF_LINEAR),
 	      lw_linear_backward(m->dln, g->qkv_w, g->qkv_b, m->dqkv, a->ln1, w->qkv_w, N, C,
