@@ -45,6 +45,12 @@ runs=$tmp/runs
 base=(--layers 2 --d-model 32 --heads 2 --d-ff 64 --seq 16 --batch 6 --eval-batches 2
 	--threads 1 --data "$tmp/data" --tokenizer "$tmp/tok.lwtok" --out "$runs" --log-every 1)
 
+# json_check_quiet FILE EXPR: FILE's JSON j makes the Python EXPR true.
+json_check_quiet() {
+	"$PY" -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(not eval(sys.argv[2]))' \
+		"$1" "$2" 2>/dev/null
+}
+
 # train NP NAME FLAGS...: one process (NP 1) or NP ranks.
 train() {
 	local np=$1
@@ -175,6 +181,27 @@ if [ -n "$victim" ] && [ "$rc" -ne 0 ] && grep -qiE "rank 1 .*on node $(hostname
 else
 	not_ok "a killed rank ends the job, naming the rank and host; the checkpoint is whole" \
 		"victim '$victim', rc $rc" "$(tail -5 "$tmp/err")"
+fi
+
+# Ctrl-C on mpirun (which passes SIGTERM on to the ranks): every rank
+# stops after the same step, rank 0 evaluates, checkpoints and writes its
+# files, and the run resumes.
+"${mpi[@]}" -np 2 "$LOWWATT" train "${base[@]}" --steps 100000 --log-every 500 --name stopped \
+	>"$tmp/out" 2>"$tmp/err" &
+job=$!
+for _ in $(seq 1 300); do
+	grep -q '^step 500/' "$tmp/out" 2>/dev/null && break
+	sleep 0.1
+done
+pkill -TERM -f "^mpirun .*--name stopped"
+wait "$job"
+if grep -q 'stopped by a signal$' "$tmp/out" &&
+	json_check_quiet "$runs/stopped/summary.json" 'j["stopped_by"] == "signal" and j["steps"] >= 500' &&
+	train 2 "${base[@]}" --steps 100000 --name stopped --resume --stop-at 1 >/dev/null 2>&1; then
+	ok "SIGTERM to mpirun: the ranks stop together, rank 0 writes the summary, the run resumes"
+else
+	not_ok "SIGTERM to mpirun: the ranks stop together, rank 0 writes the summary" \
+		"$(tail -3 "$tmp/out")" "$(tail -5 "$tmp/err")"
 fi
 
 # ------------------------------------------------------------ energy

@@ -305,6 +305,11 @@ static int run_metered(lw_train_config *cfg, train_options *opt, run_data *rd,
 	/* With --json, standard output carries only the summary. */
 	watch w = { .stop_at = opt->stop_at };
 	progress_init(&w.p, opt->json ? stderr : stdout, cfg->log_every, &stop_requested, budget);
+	/* A rank's terminal is mpirun's pseudo-terminal, whatever mpirun's own
+	 * output is: a line every log_every steps, not one rewritten each step
+	 * (which would flood mpirun, and a log file). */
+	if (d->size > 1)
+		w.p.live = 0;
 	lw_train_options to = { .resume = opt->resume, .obs = watch_event, .ctx = &w,
 				.energy = energy_options(opt, te), .dist = d,
 				.allreduce_at_end = allreduce_at_end() };
