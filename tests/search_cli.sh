@@ -19,50 +19,14 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/fake_machine.sh"
 . "$(dirname "$0")/lib/tiny_corpus.sh"
+. "$(dirname "$0")/lib/search.sh"
 unset LOWWATT_REGION
 
 tiny_corpus_or_stop "$tmp"
 fake_machine "$tmp"
 
-# space FILE EXTRA: a space of 6 tiny configurations (d_model x lr); EXTRA
-# is JSON text spliced in after the dimensions.
-base='"layers": 1, "heads": 2, "d_ff": 32, "seq": 16, "batch": 4, "eval_batches": 2,
- "threads": 1, "warmup": 2, "eval_every": 1000, "save_every": 1000'
-space() {
-	printf '{"base": {%s, "data": "%s", "tokenizer": "%s"},\n "d_model": [16, 32], "lr": [0.001, 0.003, 0.01]%s}\n' \
-		"$base" "$tmp/data" "$tmp/tok.lwtok" "${2:-}" >"$1"
-}
 space "$tmp/space.json"
 steps=(--min-steps 2 --max-steps 18 --eta 3)
-
-# ledger_check NAME DIR EXPR: EXPR (Python) over rows = trials.csv's rows
-# (dicts) and s = summary.json.
-ledger_check() {
-	local why
-	if why=$("$PY" - "$2" "$3" <<'EOF' 2>&1
-import csv, json, math, sys
-d, expr = sys.argv[1], sys.argv[2]
-rows = list(csv.DictReader(open(d + "/trials.csv")))
-s = json.load(open(d + "/summary.json"))
-last = {}
-for r in rows:
-    last[r["trial"]] = r
-def key(r):
-    return (r["trial"], r["rung"], r["steps"], r["val_loss"], r["energy_j"], r["seconds"])
-def kept(before):
-    """Every row finished in the ledger `before` is in this one unchanged
-    (its status may have moved on from done to promoted)."""
-    now = {key(r) for r in rows}
-    return all(key(r) in now for r in csv.DictReader(open(before))
-               if r["status"] in ("done", "promoted"))
-if not eval("(" + expr + "\n)"):
-    print("false: " + expr)
-    for r in rows:
-        print(r["trial"], r["rung"], r["steps"], r["status"], r["val_loss"], r["energy_j"])
-    sys.exit(1)
-EOF
-	); then ok "$1"; else not_ok "$1" "$why"; fi
-}
 
 # --------------------------------------------------------------- strategies
 
@@ -192,8 +156,7 @@ fi
 
 # SIGINT during a trial (one of a larger model, a few seconds long): it
 # stops at once with its checkpoint, exit 130; --resume finishes it.
-sed -e 's/"layers": 1/"layers": 2/' -e 's/"d_ff": 32, "seq": 16, "batch": 4/"d_ff": 512, "seq": 64, "batch": 32/' \
-	-e 's/"d_model": \[16, 32\]/"d_model": [128]/' "$tmp/space.json" >"$tmp/larger.json"
+larger_space "$tmp/larger.json"
 env -u OPENBLAS_CORETYPE "$LOWWATT" search --space "$tmp/larger.json" --strategy random \
 	--trials 1 --max-steps 60 --out "$tmp/sigint" >"$tmp/sigint.out" 2>&1 </dev/null &
 pid=$!

@@ -23,6 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/fake_machine.sh"
 . "$(dirname "$0")/lib/tiny_corpus.sh"
+. "$(dirname "$0")/lib/search.sh"
 unset LOWWATT_REGION
 
 if ! command -v mpirun >/dev/null 2>&1 || [ ! -x "$LOWWATT" ] ||
@@ -38,49 +39,7 @@ mpi2() { env -u OPENBLAS_CORETYPE -u LOWWATT_BLAS_ENV "${mpi[@]}" -np 2 "$LOWWAT
 tiny_corpus_or_stop "$tmp"
 fake_machine "$tmp"
 
-base='"layers": 1, "heads": 2, "d_ff": 32, "seq": 16, "batch": 4, "eval_batches": 2,
- "threads": 1, "warmup": 2, "eval_every": 1000, "save_every": 1000'
-printf '{"base": {%s, "data": "%s", "tokenizer": "%s"},\n "d_model": [16, 32], "lr": [0.001, 0.003, 0.01]}\n' \
-	"$base" "$tmp/data" "$tmp/tok.lwtok" >"$tmp/space.json"
-
-# ledger_check NAME DIR EXPR: EXPR (Python) over rows = trials.csv's rows
-# (dicts) and s = summary.json; same(path): the rows' (trial, rung,
-# status, val_loss) are those of another ledger; kept(path): every row
-# finished in that ledger is in this one unchanged.
-ledger_check() {
-	local why
-	if why=$("$PY" - "$2" "$3" <<'EOF' 2>&1
-import csv, json, sys
-d, expr = sys.argv[1], sys.argv[2]
-rows = list(csv.DictReader(open(d + "/trials.csv")))
-s = json.load(open(d + "/summary.json"))
-def key(r):
-    return (r["trial"], r["rung"], r["steps"], r["val_loss"], r["energy_j"], r["seconds"])
-def same(path):
-    k = lambda r: (r["trial"], r["rung"], r["status"], r["val_loss"])
-    return [k(r) for r in rows] == [k(r) for r in csv.DictReader(open(path))]
-def rung_j_max():
-    """The most energy one rung added to its trial's row."""
-    prev, most = {}, 0.0
-    for r in rows:
-        e = float(r["energy_j"])
-        most = max(most, e - prev.get(r["trial"], 0.0))
-        prev[r["trial"]] = e
-    return most
-def kept(before):
-    now = {key(r) for r in rows}
-    return all(key(r) in now for r in csv.DictReader(open(before))
-               if r["status"] in ("done", "promoted"))
-if not eval("(" + expr + "\n)"):
-    print("false: " + expr)
-    print(json.dumps({k: s[k] for k in ("status", "energy_j", "hosts") if k in s}))
-    for r in rows:
-        print(r["trial"], r["rung"], r["steps"], r["status"], r["val_loss"], r["energy_j"],
-              r["seconds"], r["worker"])
-    sys.exit(1)
-EOF
-	); then ok "$1"; else not_ok "$1" "$why"; fi
-}
+space "$tmp/space.json"
 
 # ------------------------------------------------------------ asha, 2 ranks
 
@@ -181,8 +140,7 @@ fi
 
 # Two trials of a larger model (a few seconds each), one per rank; SIGTERM
 # to both ranks, as mpirun sends it on Ctrl-C.
-sed -e 's/"layers": 1/"layers": 2/' -e 's/"d_ff": 32, "seq": 16, "batch": 4/"d_ff": 512, "seq": 64, "batch": 32/' \
-	-e 's/"d_model": \[16, 32\]/"d_model": [128]/' "$tmp/space.json" >"$tmp/larger.json"
+larger_space "$tmp/larger.json"
 env -u OPENBLAS_CORETYPE -u LOWWATT_BLAS_ENV "${mpi[@]}" -np 2 "$LOWWATT" search \
 	--space "$tmp/larger.json" --strategy random --trials 2 --max-steps 60 --out "$tmp/sig" \
 	>"$tmp/sig.out" 2>&1 </dev/null &
