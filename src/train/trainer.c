@@ -30,7 +30,7 @@
 int lw_set_threads(int n)
 {
 	if (n <= 0)
-		n = omp_get_num_procs();
+		n = lw_dist_threads(1);  /* this process's cores */
 	omp_set_num_threads(n);
 	openblas_set_num_threads(n);
 	return n;
