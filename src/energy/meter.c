@@ -184,17 +184,21 @@ static void accumulate(lw_meter *m, int si, const double *v, double dt, int firs
 	}
 }
 
-/* One sample of every source; the caller holds the lock. */
+/* One sample of every source; the caller holds the lock. The sample's
+ * time is read after the sources: a source that keeps its own clock (the
+ * estimate charges up to the moment it is read) then agrees with it, even
+ * when the thread is preempted in the middle of a read. */
 static lw_status sample_locked(lw_meter *m, int first, lw_err *err)
 {
-	double t = first ? 0.0 : lw_now_s() - m->t0;
+	double v[MAX_SOURCES][LW_METER_MAX_CHANNELS];
 	for (int si = 0; si < m->n_sources; si++) {
-		double v[LW_METER_MAX_CHANNELS];
-		lw_status st = m->sources[si]->read(m->sources[si], v, err);
+		lw_status st = m->sources[si]->read(m->sources[si], v[si], err);
 		if (st)
 			return st;
-		accumulate(m, si, v, t - m->t_last, first);
 	}
+	double t = first ? 0.0 : lw_now_s() - m->t0;
+	for (int si = 0; si < m->n_sources; si++)
+		accumulate(m, si, v[si], t - m->t_last, first);
 	lw_status st = lw_machine_cpu_times(m->procfs, &m->cpu_now, err);
 	if (st)
 		return st;
@@ -235,8 +239,8 @@ lw_status lw_meter_start(lw_meter *m, lw_err *err)
 	if (m->started)
 		return lw_err_set(err, LW_ERR_STATE, "meter: already started");
 	pthread_mutex_lock(&m->lock);
-	m->t0 = lw_now_s();
 	lw_status st = sample_locked(m, 1, err);
+	m->t0 = lw_now_s();  /* after the sources, as every sample's time */
 	pthread_mutex_unlock(&m->lock);
 	if (st)
 		return st;
